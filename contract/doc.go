@@ -1,0 +1,65 @@
+// Package contract checks HTTP exchanges of the SCM cancel-cert operation
+// against the OpenAPI document in package openapi, with kin-openapi's
+// openapi3filter, and serves a mock of the operation built on the generated
+// server interface of package scm.
+//
+// It has four parts:
+//
+//   - Validator checks a whole exchange (route, parameters, credentials,
+//     status, content type, headers, body) and reports every problem.
+//   - Recording is one exchange kept on disk, with where it came from.
+//   - Mock is an http.Handler that serves the documented responses, chosen
+//     with the header "Prefer: code=NNN" (the convention of the Prism mock
+//     server), and that validates both what it receives and what it sends.
+//   - ValidatingTransport is an http.RoundTripper that validates every
+//     exchange passing through it, for use in the tests of any client.
+//
+// # Recordings
+//
+// A recording is one JSON file under testdata/recordings, one exchange per
+// file, named after its Name. Its fields:
+//
+//	{
+//	  "name": "document-200-success",        // also the file name, without .json
+//	  "description": "what the exchange shows",
+//	  "provenance": {
+//	    "source": "document",                // document | live | mock | crafted
+//	    "reference": "where exactly",         // page, endpoint, or test that made it
+//	    "date": "2026-11-27",                 // required for live: the day of the call
+//	    "endpoint": "https://scm...",         // required for live: the endpoint called
+//	    "note": "anything inferred rather than seen"
+//	  },
+//	  "expect": {
+//	    "valid": false,                       // whether the exchange keeps the contract
+//	    "reason": "why it must fail, in words",
+//	    "kind": "response-body",              // the Kind of Problem it must fail with
+//	    "contains": "message"                 // a substring of that problem's message
+//	  },
+//	  "request": {
+//	    "method": "POST",
+//	    "url": "https://scm.cn-north-4.myhuaweicloud.com/v2/.../cancel-cert",
+//	    "headers": {"X-Auth-Token": ["REDACTED"]},
+//	    "body": ""
+//	  },
+//	  "response": {
+//	    "status": 200,
+//	    "headers": {"Content-Type": ["application/json"]},
+//	    "body": "{ \"cert_id\": \" scs1481110651012\", \"message\": \"success\" }"
+//	  }
+//	}
+//
+// The sources mean: "document" copies an example of the SCM API reference
+// (headers the document does not show are inferred and say so in the note);
+// "live" is a call to the real service on the given date and endpoint;
+// "mock" is what this package's Mock answered; "crafted" is an exchange made
+// by hand to break the contract, never presented as a real response.
+//
+// Bodies are kept byte for byte: "body" holds them as a JSON string when they
+// are valid UTF-8, and "body_base64" holds them otherwise. Secrets are never
+// kept: credential headers read "REDACTED" (see RedactHeaders).
+//
+// A recording whose "expect.valid" is true must pass the Validator; one whose
+// "expect.valid" is false must fail it with a problem of the stated kind whose
+// message contains the stated text. Adding a case to the corpus is adding a
+// file.
+package contract

@@ -1,0 +1,366 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/scmcontract/cancelcert/gen/scm"
+)
+
+// The mock fits the generated strict server interface: a spec change that
+// adds, removes or retypes a response breaks this build.
+var _ scm.StrictServerInterface = (*Mock)(nil)
+
+// maxRequestBody bounds what the mock reads of a request body. Cancel-cert
+// has no body, so anything over a small limit is refused unread.
+const maxRequestBody = 64 << 10
+
+// Mock serves the cancel-cert operation from the spec: the success case and
+// every documented error, chosen by the client with the header
+// "Prefer: code=NNN" (the convention of the Prism mock server; the default is
+// 200). It validates every request with kin-openapi (a bad request gets 400
+// in the error schema, naming the problem), validates its own responses
+// before sending them, and sets X-Request-Id on every response.
+//
+// Bodies come from the spec's examples: an error scenario answers the
+// example of its status (with request_id set to the request's ID when the
+// example has one); the success scenario answers the requested cert_id with
+// the example's message.
+type Mock struct {
+	validator *Validator
+	examples  map[int]json.RawMessage
+	statuses  []int
+	handler   http.Handler
+	newID     func() string
+	logf      func(format string, args ...any)
+	auth      authenticator
+}
+
+// MockOption configures a Mock.
+type MockOption func(*Mock) error
+
+// WithRequestIDs sets the function that makes each response's request ID.
+// The default makes 32 random hex digits, as the API gateway does.
+func WithRequestIDs(f func() string) MockOption {
+	return func(m *Mock) error {
+		if f == nil {
+			return errors.New("WithRequestIDs: nil function")
+		}
+		m.newID = f
+		return nil
+	}
+}
+
+// WithLogf sets where the mock reports its own contract violations (a
+// response it made that breaks the spec). The default is the standard logger.
+func WithLogf(logf func(format string, args ...any)) MockOption {
+	return func(m *Mock) error {
+		if logf == nil {
+			return errors.New("WithLogf: nil function")
+		}
+		m.logf = logf
+		return nil
+	}
+}
+
+// NewMock builds a mock from the embedded spec.
+func NewMock(opts ...MockOption) (*Mock, error) {
+	v, err := NewValidator()
+	if err != nil {
+		return nil, fmt.Errorf("mock: %w", err)
+	}
+	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{}}
+	for _, opt := range opts {
+		if err := opt(m); err != nil {
+			return nil, fmt.Errorf("mock: %w", err)
+		}
+	}
+	op := v.Doc().Paths.Find("/v2/{project_id}/scm/cert/{cert_id}/cancel-cert").GetOperation(http.MethodPost)
+	if op == nil {
+		return nil, errors.New("mock: the spec has no cancel-cert operation")
+	}
+	for key, ref := range op.Responses.Map() {
+		code, err := strconv.Atoi(key)
+		if err != nil {
+			continue // default: no scenario of its own
+		}
+		ex, err := jsonExample(ref.Value)
+		if err != nil {
+			return nil, fmt.Errorf("mock: response %d: %w", code, err)
+		}
+		m.examples[code] = ex
+		m.statuses = append(m.statuses, code)
+	}
+	slices.Sort(m.statuses)
+	m.handler = scm.HandlerWithOptions(
+		scm.NewStrictHandlerWithOptions(m, nil, scm.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc:  m.requestError,
+			ResponseErrorHandlerFunc: m.responseError,
+		}),
+		scm.StdHTTPServerOptions{ErrorHandlerFunc: m.requestError},
+	)
+	return m, nil
+}
+
+// StartMock starts a mock on a loopback port for the length of a test and
+// returns the server; its URL is the endpoint to give the client.
+func StartMock(tb testing.TB, opts ...MockOption) *httptest.Server {
+	tb.Helper()
+	m, err := NewMock(append([]MockOption{WithLogf(tb.Logf)}, opts...)...)
+	if err != nil {
+		tb.Fatalf("start mock: %v", err)
+	}
+	srv := httptest.NewServer(m)
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// Scenarios returns the statuses a client can ask for with "Prefer: code=NNN":
+// those the spec documents explicitly, in ascending order.
+func (m *Mock) Scenarios() []int { return slices.Clone(m.statuses) }
+
+func jsonExample(resp *openapi3.Response) (json.RawMessage, error) {
+	mt := resp.Content.Get("application/json")
+	if mt == nil || mt.Example == nil {
+		return nil, errors.New("no application/json example")
+	}
+	return json.Marshal(mt.Example)
+}
+
+type ctxKey int
+
+const (
+	ctxRequestID ctxKey = iota
+	ctxPrefer
+)
+
+// ServeHTTP answers one request. Every response carries X-Request-Id and has
+// been validated against the spec before it is sent.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := m.newID()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	buf := &bufferedResponse{header: http.Header{}}
+	buf.header.Set("X-Request-Id", id)
+	switch {
+	case err != nil:
+		m.writeError(buf, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: reading the body: "+err.Error(), "")
+	case len(body) > maxRequestBody:
+		m.writeError(buf, http.StatusBadRequest, "SCM.0005", fmt.Sprintf("Incorrect request parameter: body over %d bytes", maxRequestBody), "")
+	default:
+		m.serve(buf, r, body, id)
+	}
+	m.send(w, r, body, buf, id)
+}
+
+func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id string) {
+	if err := m.validator.ValidateRequest(r.Context(), r, body); err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			m.writeError(w, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: "+err.Error(), "")
+			return
+		}
+		switch {
+		case ve.Has(KindRoute, ""):
+			// The gateway's answer for an API it does not know.
+			m.writeError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", id)
+		case ve.Has(KindSecurity, ""):
+			m.writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+problemText(ve), id)
+		default:
+			m.writeError(w, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: "+problemText(ve), "")
+		}
+		return
+	}
+	if m.auth != nil {
+		if err := m.auth.authenticate(r, body); err != nil {
+			m.writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error(), id)
+			return
+		}
+	}
+	ctx := context.WithValue(r.Context(), ctxRequestID, id)
+	ctx = context.WithValue(ctx, ctxPrefer, r.Header.Values("Prefer"))
+	r = r.WithContext(ctx)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	m.handler.ServeHTTP(w, r)
+}
+
+func problemText(ve *ValidationError) string {
+	msgs := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		msgs[i] = p.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// CancelCert implements scm.StrictServerInterface: it answers the scenario
+// the request asked for with "Prefer: code=NNN".
+func (m *Mock) CancelCert(ctx context.Context, req scm.CancelCertRequestObject) (scm.CancelCertResponseObject, error) {
+	id, _ := ctx.Value(ctxRequestID).(string)
+	prefer, _ := ctx.Value(ctxPrefer).([]string)
+	code, err := m.scenario(prefer)
+	if err != nil {
+		return scm.CancelCert400JSONResponse{Body: scm.ErrorBody{ErrorCode: "SCM.0005", ErrorMsg: "Incorrect request parameter: " + err.Error()},
+			Headers: scm.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
+	}
+	if code == http.StatusOK {
+		var ex scm.CancelCertResult
+		if err := json.Unmarshal(m.examples[code], &ex); err != nil {
+			return nil, fmt.Errorf("example of 200: %w", err)
+		}
+		return scm.CancelCert200JSONResponse{
+			Body:    scm.CancelCertResult{CertId: req.CertId, Message: ex.Message},
+			Headers: scm.CancelCert200ResponseHeaders{XRequestId: &id},
+		}, nil
+	}
+	var eb scm.ErrorBody
+	if err := json.Unmarshal(m.examples[code], &eb); err != nil {
+		return nil, fmt.Errorf("example of %d: %w", code, err)
+	}
+	if eb.RequestId != nil {
+		eb.RequestId = &id
+	}
+	switch code {
+	case http.StatusBadRequest:
+		return scm.CancelCert400JSONResponse{Body: eb, Headers: scm.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusUnauthorized:
+		return scm.CancelCert401JSONResponse{Body: eb, Headers: scm.CancelCert401ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusForbidden:
+		return scm.CancelCert403JSONResponse{Body: eb, Headers: scm.CancelCert403ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusNotFound:
+		return scm.CancelCert404JSONResponse{Body: eb, Headers: scm.CancelCert404ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusInternalServerError:
+		return scm.CancelCert500JSONResponse{Body: eb, Headers: scm.CancelCert500ResponseHeaders{XRequestId: &id}}, nil
+	}
+	// A status the spec documents that this mock has no typed response for
+	// yet: answer it through the default response.
+	return scm.CancelCertdefaultJSONResponse{StatusCode: code, Body: eb, Headers: scm.CancelCertdefaultResponseHeaders{XRequestId: &id}}, nil
+}
+
+// scenario reads "Prefer: code=NNN". Other preferences are ignored, as the
+// Prefer header (RFC 7240) allows.
+func (m *Mock) scenario(prefer []string) (int, error) {
+	for _, h := range prefer {
+		for _, pref := range strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ';' }) {
+			name, value, ok := strings.Cut(strings.TrimSpace(pref), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "code") {
+				continue
+			}
+			value = strings.Trim(strings.TrimSpace(value), `"`)
+			code, err := strconv.Atoi(value)
+			if err != nil || !slices.Contains(m.statuses, code) {
+				return 0, fmt.Errorf("Prefer code=%s names no documented response (documented: %s)", value, joinInts(m.statuses))
+			}
+			return code, nil
+		}
+	}
+	return http.StatusOK, nil
+}
+
+func (m *Mock) writeError(w *bufferedResponse, status int, code, msg, requestID string) {
+	eb := scm.ErrorBody{ErrorCode: code, ErrorMsg: msg}
+	if requestID != "" {
+		eb.RequestId = &requestID
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(eb); err != nil {
+		m.logf("mock: encode error body: %v", err)
+	}
+}
+
+func (m *Mock) requestError(w http.ResponseWriter, _ *http.Request, err error) {
+	m.writeError(w.(*bufferedResponse), http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: "+err.Error(), "")
+}
+
+func (m *Mock) responseError(w http.ResponseWriter, _ *http.Request, err error) {
+	m.writeError(w.(*bufferedResponse), http.StatusInternalServerError, "MOCK.0500", "mock failed to answer: "+err.Error(), "")
+}
+
+// send validates the buffered response against the spec and writes it out.
+// A response that breaks the contract is a bug of the mock: it is logged and
+// replaced by a 500 that says so, never sent as if it were right.
+func (m *Mock) send(w http.ResponseWriter, r *http.Request, reqBody []byte, buf *bufferedResponse, id string) {
+	ex := &Exchange{Request: r, RequestBody: reqBody, StatusCode: buf.status, Header: buf.header, Body: buf.body.Bytes()}
+	if err := m.validator.Validate(r.Context(), ex); err != nil && !isRequestSide(err) {
+		m.logf("mock: own response breaks the contract: %v", err)
+		buf = &bufferedResponse{header: http.Header{}}
+		buf.header.Set("X-Request-Id", id)
+		m.writeError(buf, http.StatusInternalServerError, "MOCK.0500", "mock response breaks the contract: "+err.Error(), id)
+	}
+	for k, vs := range buf.header {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.body.Len()))
+	w.WriteHeader(buf.status)
+	if _, err := w.Write(buf.body.Bytes()); err != nil {
+		m.logf("mock: write response: %v", err)
+	}
+}
+
+// isRequestSide reports whether every problem is about the request: a bad
+// request is answered with a documented error, which is not a mock bug.
+func isRequestSide(err error) bool {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, p := range ve.Problems {
+		switch p.Kind {
+		case KindRequest, KindSecurity, KindRoute:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// bufferedResponse holds a response until the mock has validated it.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func randomID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported platforms; keep IDs unique anyway.
+		return strconv.FormatInt(time.Now().UnixNano(), 16)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// authenticator checks a request's credentials; nil means authentication is off.
+type authenticator interface {
+	authenticate(r *http.Request, body []byte) error
+}
