@@ -1,0 +1,138 @@
+package scm
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// MaxBodyExcerpt is how many bytes of a response body an APIError keeps.
+const MaxBodyExcerpt = 512
+
+// Classes of API errors, for errors.Is. An *APIError matches them through
+// its Is method, by HTTP status and error code; see each for the rule.
+var (
+	// ErrNotFound matches the certificate ID not being accepted: the SCM
+	// codes SCM.0008 (abnormal certificate ID) and SCM.0020 (incorrect
+	// certificate ID), and an HTTP 404 that does not carry the gateway's
+	// APIGW.0101 or APIGW.0103. Those two mean the API itself was not
+	// found (a wrong endpoint or path), so they do not match: treating a
+	// misconfigured client as "certificate already gone" would hide it.
+	ErrNotFound = errors.New("certificate not found")
+	// ErrWrongState matches SCM.0010: the certificate's type or current
+	// status does not allow the operation.
+	ErrWrongState = errors.New("certificate type or status does not allow the operation")
+	// ErrAuth matches HTTP 401 and APIGW.0301: the gateway refused the
+	// token or the AK/SK signature.
+	ErrAuth = errors.New("authentication refused")
+	// ErrForbidden matches HTTP 403 and SCM.0003: the caller may not act
+	// on the certificate.
+	ErrForbidden = errors.New("permission denied")
+	// ErrThrottled matches HTTP 429 and APIG.0308: the throttling
+	// threshold was reached; retry later.
+	ErrThrottled = errors.New("throttled")
+	// ErrMalformedResponse is wrapped by APIError.Err when a 200 response
+	// is not a valid result: its content type is not JSON, its body does
+	// not parse, or a required field is missing.
+	ErrMalformedResponse = errors.New("malformed response")
+	// ErrResponseTooLarge is wrapped by APIError.Err when a response body
+	// exceeds the read limit.
+	ErrResponseTooLarge = errors.New("response body too large")
+)
+
+// APIError is the error for every response that does not yield a result:
+// any status other than 200, documented or not (418, 429, 502 ...), with a
+// JSON, HTML or empty body; and a 200 whose body is not a valid result (Err
+// then wraps ErrMalformedResponse). The status and request ID are kept in
+// every case. Network failures, which have no response, are not APIErrors.
+//
+// Use errors.As to get it, and errors.Is with ErrNotFound, ErrWrongState,
+// ErrAuth, ErrForbidden, ErrThrottled, ErrMalformedResponse or
+// ErrResponseTooLarge to classify it without matching strings.
+type APIError struct {
+	// Operation is the short name of the operation, such as "cancel-cert".
+	Operation string
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Code is the body's error_code, such as SCM.0010 or APIGW.0301;
+	// empty when the body carries none.
+	Code string
+	// Message is the body's error_msg; empty when the body carries none.
+	Message string
+	// RequestID is the body's request_id, else the X-Request-Id header;
+	// quote it to Huawei Cloud support.
+	RequestID string
+	// ContentType is the Content-Type header of the response.
+	ContentType string
+	// Body holds the first MaxBodyExcerpt bytes of the response body.
+	Body []byte
+	// Err is why a 200 response was refused, or why the body could not be
+	// read; nil for an ordinary error response.
+	Err error
+}
+
+// Error returns, for example,
+// "scm: cancel-cert: HTTP 400 SCM.0010: <message> (request ID xyz)".
+// Without a code or message it names the status, and it appends Err.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("scm: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation + ": ")
+	}
+	b.WriteString("HTTP " + strconv.Itoa(e.StatusCode))
+	if e.Code != "" {
+		b.WriteString(" " + printable(e.Code))
+	}
+	if e.Message != "" {
+		b.WriteString(": " + printable(e.Message))
+	}
+	if e.Code == "" && e.Message == "" && e.Err == nil {
+		if text := http.StatusText(e.StatusCode); text != "" {
+			b.WriteString(" " + text)
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request ID " + printable(e.RequestID) + ")")
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Is reports whether e belongs to the class target, one of ErrNotFound,
+// ErrWrongState, ErrAuth, ErrForbidden and ErrThrottled; see each for the
+// rule.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Code == "SCM.0008" || e.Code == "SCM.0020" ||
+			e.StatusCode == http.StatusNotFound && e.Code != "APIGW.0101" && e.Code != "APIGW.0103"
+	case ErrWrongState:
+		return e.Code == "SCM.0010"
+	case ErrAuth:
+		return e.StatusCode == http.StatusUnauthorized || e.Code == "APIGW.0301"
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden || e.Code == "SCM.0003"
+	case ErrThrottled:
+		return e.StatusCode == http.StatusTooManyRequests || e.Code == "APIG.0308"
+	}
+	return false
+}
+
+// printable replaces control characters, so that a server's text cannot
+// break a log line.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}

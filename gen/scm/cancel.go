@@ -1,0 +1,92 @@
+package scm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+)
+
+// ErrInvalidID is wrapped by CancelCertificate when project_id or cert_id
+// is refused before anything is sent.
+var ErrInvalidID = errors.New("invalid ID")
+
+// CertClient cancels certificate applications and turns every answer that
+// is not a result into an *APIError. It sends requests through the
+// generated client, so options such as WithAKSK, WithToken and
+// WithHTTPClient apply. It is safe for concurrent use as long as
+// ResponseLimit is not changed meanwhile.
+type CertClient struct {
+	// ResponseLimit is the largest response body read, in bytes;
+	// DefaultResponseLimit when zero or negative.
+	ResponseLimit int64
+
+	api ClientInterface
+}
+
+// NewCertClient returns a CertClient for server, an endpoint URL with
+// scheme http or https, such as one from EndpointForRegion. A base path
+// (https://host/prefix) is kept and the operation's path appended to it.
+func NewCertClient(server string, opts ...ClientOption) (*CertClient, error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return nil, fmt.Errorf("scm: new cert client: server URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("scm: new cert client: server URL %q needs the scheme http or https and a host", server)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("scm: new cert client: server URL %q must not have a query or fragment", server)
+	}
+	api, err := NewClient(server, opts...)
+	if err != nil {
+		return nil, err // only options fail, and their errors say so
+	}
+	return &CertClient{api: api}, nil
+}
+
+// NewCertClientFrom returns a CertClient that sends requests through api,
+// such as a *Client or *ClientWithResponses built elsewhere, or a test
+// double. api must not be nil.
+func NewCertClientFrom(api ClientInterface) *CertClient {
+	return &CertClient{api: api}
+}
+
+// CancelCertificate cancels the application of the certificate certID in
+// the project projectID (POST /v2/{project_id}/scm/cert/{cert_id}/cancel-cert)
+// and returns the service's result on HTTP 200. Any other answer is an
+// *APIError (see ParseCancelCert); a failure to send is returned wrapped.
+//
+// Both IDs are checked first: empty ones, ones with control characters,
+// and "." or ".." are refused with an error wrapping ErrInvalidID and
+// naming the parameter. Dot segments are refused because URL resolution
+// would remove them and send the request to another path. Any other
+// character, such as '/', '?', '#', '%', a space or non-ASCII, is sent
+// escaped within a single path segment.
+func (c *CertClient) CancelCertificate(ctx context.Context, projectID, certID string) (*CancelCertResult, error) {
+	if err := checkPathID("project_id", projectID); err != nil {
+		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
+	}
+	if err := checkPathID("cert_id", certID); err != nil {
+		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
+	}
+	resp, err := c.api.CancelCert(ctx, projectID, certID)
+	if err != nil {
+		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
+	}
+	return ParseCancelCert(resp, c.ResponseLimit)
+}
+
+// checkPathID refuses path parameter values that cannot be sent as one
+// path segment.
+func checkPathID(name, value string) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("%w: %s is empty", ErrInvalidID, name)
+	case hasControl(value):
+		return fmt.Errorf("%w: %s contains a control character", ErrInvalidID, name)
+	case value == "." || value == "..":
+		return fmt.Errorf("%w: %s must not be %q, a dot segment would change the request path", ErrInvalidID, name, value)
+	}
+	return nil
+}

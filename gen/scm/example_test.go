@@ -1,0 +1,183 @@
+package scm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/scmcontract/cancelcert/gen/scm"
+)
+
+// Sign a request at a fixed time. The request, keys and time are the
+// worked example of the API gateway's signing documentation.
+func ExampleSign() {
+	req, err := http.NewRequest(http.MethodGet,
+		"https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	at := time.Date(2019, 11, 15, 3, 36, 55, 0, time.UTC)
+	if err := scm.Sign(req, "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", at); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(req.Header.Get("X-Sdk-Date"))
+	fmt.Println(req.Header.Get("Authorization"))
+	// Output:
+	// 20191115T033655Z
+	// SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC, SignedHeaders=content-type;host;x-sdk-date, Signature=7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe
+}
+
+// A server checks a signature and tells why it refuses one.
+func ExampleVerifySignature() {
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	secrets := func(ak string) (string, bool) { return "secret", ak == "MYACCESSKEY1" }
+
+	req := httptest.NewRequest(http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
+	if err := scm.Sign(req, "MYACCESSKEY1", "secret", at); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(scm.VerifySignature(req, nil, secrets, at.Add(time.Minute), scm.DefaultMaxSkew))
+
+	err := scm.VerifySignature(req, nil, secrets, at.Add(time.Hour), scm.DefaultMaxSkew)
+	fmt.Println(errors.Is(err, scm.ErrDateSkew))
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// true
+	// scm: verify signature: request date outside the allowed skew: X-Sdk-Date 20240506T070809Z is 1h0m0s away from the server clock (limit 15m0s)
+}
+
+func ExampleEndpointForRegion() {
+	endpoint, err := scm.EndpointForRegion("eu-west-101")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(endpoint)
+
+	_, err = scm.EndpointForRegion("mars-1")
+	fmt.Println(err)
+	// Output:
+	// https://scm.eu-west-101.myhuaweicloud.eu
+	// scm: unknown region "mars-1" (known: ap-southeast-1, cn-north-4, eu-west-101, my-kualalumpur-1)
+}
+
+// Act on an API error without matching strings.
+func ExampleAPIError() {
+	resp := &http.Response{
+		StatusCode: http.StatusBadRequest,
+		Header: http.Header{
+			"Content-Type": {"application/json"},
+			"X-Request-Id": {"2b4b2f3c2f9a4d3c8f6e1a7b9c0d1e2f"},
+		},
+		Body: io.NopCloser(strings.NewReader(
+			`{"error_code":"SCM.0010","error_msg":"This operation is not allowed by the current certificate type or status."}`)),
+	}
+	_, err := scm.ParseCancelCert(resp, 0)
+
+	var apiErr *scm.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
+	}
+	fmt.Println(errors.Is(err, scm.ErrWrongState), errors.Is(err, scm.ErrNotFound))
+	fmt.Println(err)
+	// Output:
+	// 400 SCM.0010 2b4b2f3c2f9a4d3c8f6e1a7b9c0d1e2f
+	// true false
+	// scm: cancel-cert: HTTP 400 SCM.0010: This operation is not allowed by the current certificate type or status. (request ID 2b4b2f3c2f9a4d3c8f6e1a7b9c0d1e2f)
+}
+
+// Read credentials through a lookup function; os.LookupEnv is what
+// CredentialsFromEnv passes. Printing them never shows the secrets.
+func ExampleCredentialsFromLookup() {
+	env := map[string]string{
+		scm.EnvAK:            "QTWAOYTTINDUT2QVKYUC",
+		scm.EnvSK:            "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
+		scm.EnvProjectID:     "77b6a44cba5143ab91d13ab9a8ff44fd",
+		scm.EnvSecurityToken: "temporary-token",
+	}
+	lookup := func(key string) (string, bool) {
+		v, ok := env[key]
+		return v, ok
+	}
+	creds, err := scm.CredentialsFromLookup(lookup)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(creds)
+
+	_, err = scm.CredentialsFromLookup(func(string) (string, bool) { return "", false })
+	fmt.Println(err)
+	// Output:
+	// {AK:QTWA**** SK:<redacted> SecurityToken:<redacted> ProjectID:77b6a44cba5143ab91d13ab9a8ff44fd}
+	// scm: credentials from environment: missing HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID
+}
+
+// Build a signing client from the environment, as the official SDKs do.
+// It is not run, since its result depends on the environment.
+func ExampleCredentialsFromEnv() {
+	creds, err := scm.CredentialsFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	endpoint, err := scm.EndpointForRegion("cn-north-4")
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := scm.NewCertClient(endpoint, scm.WithAKSK(creds))
+	if err != nil {
+		log.Fatal(err)
+	}
+	result, err := client.CancelCertificate(context.Background(), creds.ProjectID, "scs1481110651012")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(result.Message)
+}
+
+// Cancel a certificate application against a stand-in server that checks
+// the signature.
+func ExampleCertClient_CancelCertificate() {
+	secrets := func(ak string) (string, bool) { return "secret", ak == "MYACCESSKEY1" }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := `{"cert_id":"scs1481110651012","message":"success"}`
+		if err := scm.VerifySignature(r, nil, secrets, time.Now(), 0); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			body = `{"error_code":"APIGW.0301","error_msg":"verify aksk signature fail","request_id":"r1"}`
+		}
+		if _, err := io.WriteString(w, body); err != nil {
+			log.Print(err)
+		}
+	}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	good, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: "MYACCESSKEY1", SK: "secret"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	result, err := good.CancelCertificate(ctx, "p", "scs1481110651012")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(result.CertId, result.Message)
+
+	bad, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: "MYACCESSKEY1", SK: "wrong"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = bad.CancelCertificate(ctx, "p", "scs1481110651012")
+	fmt.Println(errors.Is(err, scm.ErrAuth))
+	fmt.Println(err)
+	// Output:
+	// scs1481110651012 success
+	// true
+	// scm: cancel-cert: HTTP 401 APIGW.0301: verify aksk signature fail (request ID r1)
+}
