@@ -1,9 +1,10 @@
 # Targets for maintainers and CI. `make` alone lists them.
 GO      ?= go
 ADDR    ?= 127.0.0.1:8080
+ACTIONLINT_VERSION ?= v1.7.12
 
 .DEFAULT_GOAL := help
-.PHONY: help generate check test contract mock
+.PHONY: help generate check test contract mock live record
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,6 +17,7 @@ check: ## generated code current, go.mod tidy, gofmt and go vet clean
 	$(GO) mod tidy -diff
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) .github/workflows/contract.yml
 
 test: ## run every test with the race detector
 	$(GO) test -race ./...
@@ -25,3 +27,9 @@ contract: ## run the contract suite against the built-in mock and the recordings
 
 mock: ## serve the mock on $(ADDR) until interrupted
 	$(GO) run ./contract/cmd/scm-mock -addr $(ADDR)
+
+live: ## run the contract checks against the live service (credentials from the environment)
+	$(GO) test -count=1 -v -run '^TestLive$$' ./contract -live
+
+record: ## like live, and add the exchanges to contract/testdata/recordings
+	$(GO) test -count=1 -v -run '^TestLive$$' ./contract -live -record

@@ -174,9 +174,13 @@ func (r *Recorder) redact(rec *Recording) (*Recording, error) {
 	return &out, nil
 }
 
-// replacements lists each secret in its raw, JSON-escaped and URL-escaped
-// forms with what replaces it.
 func (r *Recorder) replacements() [][2][]byte {
+	return replacementPairs(r.ProjectID, r.Secrets)
+}
+
+// replacementPairs lists each secret and the project ID in raw,
+// JSON-escaped and URL-escaped forms, with what replaces it.
+func replacementPairs(projectID string, secrets []string) [][2][]byte {
 	var out [][2][]byte
 	add := func(secret, with string) {
 		if strings.TrimSpace(secret) == "" {
@@ -190,10 +194,10 @@ func (r *Recorder) replacements() [][2][]byte {
 			out = append(out, [2][]byte{[]byte(f), []byte(with)})
 		}
 	}
-	for _, s := range r.Secrets {
+	for _, s := range secrets {
 		add(s, Redacted)
 	}
-	add(r.ProjectID, ProjectIDPlaceholder)
+	add(projectID, ProjectIDPlaceholder)
 	return out
 }
 

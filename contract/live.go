@@ -1,0 +1,170 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scmcontract/cancelcert/gen/scm"
+)
+
+// Environment variables of the live contract run, beside the official SDK's
+// scm.EnvAK, scm.EnvSK, scm.EnvProjectID and scm.EnvSecurityToken.
+const (
+	EnvAuthToken = "SCM_AUTH_TOKEN" // an IAM token, instead of AK/SK
+	EnvEndpoint  = "SCM_ENDPOINT"   // the endpoint to call; wins over SCM_REGION
+	EnvRegion    = "SCM_REGION"     // a region known to scm.EndpointForRegion
+	EnvCertID    = "SCM_CERT_ID"    // a certificate application to really cancel
+)
+
+// ProbeCertID is the certificate ID the default live probe cancels. It
+// cannot name a real certificate (SCM IDs look like "scs1481110651012"), so
+// the probe is safe: the service answers with an error, whose shape the
+// contract checks.
+const ProbeCertID = "scmcontract-probe-no-such-cert"
+
+// ErrLiveNotConfigured means the environment holds no credentials for a
+// live run. Its message says what to set.
+var ErrLiveNotConfigured = errors.New("no credentials for the live run: set " +
+	scm.EnvAK + ", " + scm.EnvSK + " and " + scm.EnvProjectID + " (or " + EnvAuthToken + " and " + scm.EnvProjectID +
+	"), and " + EnvRegion + " or " + EnvEndpoint)
+
+// LiveConfig is what a live contract run needs, read from the environment.
+// Its String form holds no secret.
+type LiveConfig struct {
+	Endpoint  string
+	ProjectID string
+	// CertID is the certificate application to cancel; ProbeCertID unless
+	// SCM_CERT_ID is set.
+	CertID string
+	// Credentials holds the AK/SK pair, when the run signs.
+	Credentials *scm.Credentials
+	// Token is the IAM token, when the run uses one instead.
+	Token string
+}
+
+// LiveConfigFromEnv reads a LiveConfig through lookup (os.LookupEnv in
+// practice). With no credentials at all it returns ErrLiveNotConfigured, so
+// that a test can skip; with incomplete or bad settings it returns an error
+// naming them.
+func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) {
+	get := func(k string) string {
+		v, _ := lookup(k)
+		return strings.TrimSpace(v)
+	}
+	cfg := &LiveConfig{ProjectID: get(scm.EnvProjectID), CertID: get(EnvCertID), Token: get(EnvAuthToken)}
+	if cfg.CertID == "" {
+		cfg.CertID = ProbeCertID
+	}
+	switch {
+	case get(scm.EnvAK) != "" || get(scm.EnvSK) != "":
+		creds, err := scm.CredentialsFromLookup(lookup)
+		if err != nil {
+			return nil, fmt.Errorf("live run: %w", err)
+		}
+		cfg.Credentials = &creds
+	case cfg.Token != "":
+		if cfg.ProjectID == "" {
+			return nil, fmt.Errorf("live run: %s is set but %s is not", EnvAuthToken, scm.EnvProjectID)
+		}
+	default:
+		return nil, ErrLiveNotConfigured
+	}
+	cfg.Endpoint = get(EnvEndpoint)
+	if cfg.Endpoint == "" {
+		region := get(EnvRegion)
+		if region == "" {
+			return nil, fmt.Errorf("live run: set %s or %s", EnvRegion, EnvEndpoint)
+		}
+		ep, err := scm.EndpointForRegion(region)
+		if err != nil {
+			return nil, fmt.Errorf("live run: %w", err)
+		}
+		cfg.Endpoint = ep
+	}
+	return cfg, nil
+}
+
+// Probe reports whether the run cancels ProbeCertID rather than a real
+// application.
+func (c *LiveConfig) Probe() bool { return c.CertID == ProbeCertID }
+
+// ClientOptions returns the authentication option of the run: AK/SK
+// signing when credentials are set, else the token.
+func (c *LiveConfig) ClientOptions() []scm.ClientOption {
+	if c.Credentials != nil {
+		return []scm.ClientOption{scm.WithAKSK(*c.Credentials)}
+	}
+	return []scm.ClientOption{scm.WithToken(c.Token)}
+}
+
+// Secrets lists what must never be written or logged: the AK, the SK, the
+// security token and the IAM token, whichever are set.
+func (c *LiveConfig) Secrets() []string {
+	var out []string
+	if c.Credentials != nil {
+		out = append(out, c.Credentials.AK, c.Credentials.SK, c.Credentials.SecurityToken)
+	}
+	out = append(out, c.Token)
+	var set []string
+	for _, s := range out {
+		if s != "" {
+			set = append(set, s)
+		}
+	}
+	return set
+}
+
+func (c *LiveConfig) String() string {
+	auth := "token"
+	if c.Credentials != nil {
+		auth = "AK/SK " + c.Credentials.String()
+	}
+	return fmt.Sprintf("endpoint %s, cert_id %s, auth %s", c.Endpoint, c.CertID, auth)
+}
+
+// Redactor replaces a project ID and secrets in text, in the same way the
+// Recorder does in recordings.
+type Redactor struct {
+	ProjectID string
+	Secrets   []string
+}
+
+// Redact returns s with every secret replaced by Redacted and the project ID
+// by ProjectIDPlaceholder, in raw, URL-escaped and JSON-escaped forms.
+func (r Redactor) Redact(s string) string {
+	for _, pair := range replacementPairs(r.ProjectID, r.Secrets) {
+		s = strings.ReplaceAll(s, string(pair[0]), string(pair[1]))
+	}
+	return s
+}
+
+// Describe renders an exchange for a failure message: the request line and
+// headers, the status, headers and body of the response, with credential
+// headers, secrets and the project ID redacted.
+func (r Redactor) Describe(ex *Exchange) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", ex.Request.Method, ex.Request.URL)
+	writeHeaders(&b, RedactHeaders(ex.Request.Header))
+	if len(ex.RequestBody) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", ex.RequestBody)
+	}
+	fmt.Fprintf(&b, "--> %d\n", ex.StatusCode)
+	writeHeaders(&b, RedactHeaders(ex.Header))
+	fmt.Fprintf(&b, "\n%s\n", ex.Body)
+	return r.Redact(b.String())
+}
+
+func writeHeaders(b *strings.Builder, h map[string][]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s: %s\n", k, v)
+		}
+	}
+}

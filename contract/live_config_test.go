@@ -1,0 +1,51 @@
+package contract_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scmcontract/cancelcert/contract"
+)
+
+func TestLiveConfigFromEnv(t *testing.T) {
+	lookup := func(vars map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		endpoint string
+		probe    bool
+		secrets  int
+		err      string
+	}{
+		{"nothing set", map[string]string{"SCM_REGION": "cn-north-4"}, "", false, 0, "no credentials for the live run"},
+		{"AK/SK and region", map[string]string{"HUAWEICLOUD_SDK_AK": testAK, "HUAWEICLOUD_SDK_SK": testSK, "HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_REGION": "eu-west-101"},
+			"https://scm.eu-west-101.myhuaweicloud.eu", true, 2, ""},
+		{"endpoint wins over region", map[string]string{"SCM_AUTH_TOKEN": testToken, "HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_REGION": "cn-north-4", "SCM_ENDPOINT": "http://127.0.0.1:9"},
+			"http://127.0.0.1:9", true, 1, ""},
+		{"a real cert ID", map[string]string{"SCM_AUTH_TOKEN": testToken, "HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_ENDPOINT": "http://h", "SCM_CERT_ID": certID},
+			"http://h", false, 1, ""},
+		{"AK without SK", map[string]string{"HUAWEICLOUD_SDK_AK": testAK, "HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_REGION": "cn-north-4"}, "", false, 0, "missing HUAWEICLOUD_SDK_SK"},
+		{"token without project", map[string]string{"SCM_AUTH_TOKEN": testToken, "SCM_REGION": "cn-north-4"}, "", false, 0, "HUAWEICLOUD_SDK_PROJECT_ID is not"},
+		{"no endpoint", map[string]string{"SCM_AUTH_TOKEN": testToken, "HUAWEICLOUD_SDK_PROJECT_ID": projectID}, "", false, 0, "set SCM_REGION or SCM_ENDPOINT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := contract.LiveConfigFromEnv(lookup(tt.env))
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				require.NotContains(t, err.Error(), testSK)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.endpoint, cfg.Endpoint)
+			require.Equal(t, tt.probe, cfg.Probe())
+			require.Len(t, cfg.Secrets(), tt.secrets)
+			require.Len(t, cfg.ClientOptions(), 1)
+			require.NotContains(t, cfg.String(), testSK)
+			require.NotContains(t, cfg.String(), testToken)
+		})
+	}
+}
