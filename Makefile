@@ -2,9 +2,12 @@
 GO      ?= go
 ADDR    ?= 127.0.0.1:8080
 ACTIONLINT_VERSION ?= v1.7.12
+# Spectral runs through npx, pinned (the CLI and the rulesets it loads), so
+# nothing is installed globally; --prefer-offline uses the npx cache when warm.
+SPECTRAL ?= SCARF_ANALYTICS=false npx --yes --prefer-offline -p @stoplight/spectral-cli@6.16.3 -p @stoplight/spectral-rulesets@1.23.1 spectral
 
 .DEFAULT_GOAL := help
-.PHONY: help generate check test contract mock live record
+.PHONY: help generate check test contract mock live record lint-spec breaking changelog
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,3 +36,12 @@ live: ## run the contract checks against the live service (credentials from the 
 
 record: ## like live, and add the exchanges to contract/testdata/recordings
 	$(GO) test -count=1 -v -run '^TestLive$$' ./contract -live -record
+
+lint-spec: ## lint openapi/scm.yaml with Spectral (.spectral.yaml); any finding fails
+	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=hint openapi/scm.yaml
+
+breaking: ## fail if openapi/scm.yaml breaks callers of the release in openapi/released
+	$(GO) test -count=1 -run '^TestNoBreakingChanges$$' ./openapi
+
+changelog: ## print every change since the release in openapi/released
+	$(GO) run ./openapi/internal/compat/changelog
