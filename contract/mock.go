@@ -91,23 +91,19 @@ func NewMock(opts ...MockOption) (*Mock, error) {
 			return nil, fmt.Errorf("mock: %w", err)
 		}
 	}
-	op := v.Doc().Paths.Find("/v2/{project_id}/scm/cert/{cert_id}/cancel-cert").GetOperation(http.MethodPost)
+	// The operationId is what the generated code is named after.
+	op := v.operation("CancelCert")
 	if op == nil {
-		return nil, errors.New("mock: the spec has no cancel-cert operation")
+		return nil, errors.New("mock: the spec has no operation CancelCert")
 	}
-	for key, ref := range op.Responses.Map() {
-		code, err := strconv.Atoi(key)
-		if err != nil {
-			continue // default: no scenario of its own
-		}
-		ex, err := jsonExample(ref.Value)
+	m.statuses = documentedStatuses(op)
+	for _, code := range m.statuses {
+		ex, err := jsonExample(op.Responses.Status(code).Value)
 		if err != nil {
 			return nil, fmt.Errorf("mock: response %d: %w", code, err)
 		}
 		m.examples[code] = ex
-		m.statuses = append(m.statuses, code)
 	}
-	slices.Sort(m.statuses)
 	m.handler = scm.HandlerWithOptions(
 		scm.NewStrictHandlerWithOptions(m, nil, scm.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc:  m.requestError,

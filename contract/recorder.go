@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,29 +82,11 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("recorder: a secret or project ID of %d characters is too short to redact safely (minimum %d)", len(s), minSecretLen)
 		}
 	}
-	limit := r.MaxBody
-	if limit <= 0 {
-		limit = DefaultMaxBody
-	}
-	reqBody, err := readRequestBody(req, limit)
+	resp, ex, err := bufferedRoundTrip(r.Base, req, r.MaxBody)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: %w", err)
 	}
-	base := r.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	body, readErr := readLimited(resp.Body, limit)
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if readErr != nil {
-		return nil, fmt.Errorf("recorder: read response body: %w", readErr)
-	}
-	rec, err := r.recording(req, reqBody, resp, body)
+	rec, err := r.recording(ex)
 	if err != nil {
 		return nil, fmt.Errorf("recorder: %w", err)
 	}
@@ -118,14 +99,14 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (r *Recorder) recording(req *http.Request, reqBody []byte, resp *http.Response, body []byte) (*Recording, error) {
+func (r *Recorder) recording(ex *Exchange) (*Recording, error) {
+	req := ex.Request
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
 	}
 	expect := Expectation{Valid: true}
 	if r.Validator != nil {
-		ex := &Exchange{Request: req, RequestBody: reqBody, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 		var ve *ValidationError
 		if err := r.Validator.Validate(req.Context(), ex); errors.As(err, &ve) {
 			p := ve.Problems[0]
@@ -133,8 +114,8 @@ func (r *Recorder) recording(req *http.Request, reqBody []byte, resp *http.Respo
 		}
 	}
 	rec := &Recording{
-		Name:        liveName(resp.StatusCode, body),
-		Description: fmt.Sprintf("%s cancel-cert answered %d, recorded from the live service.", req.Method, resp.StatusCode),
+		Name:        liveName(ex.StatusCode, ex.Body),
+		Description: fmt.Sprintf("%s cancel-cert answered %d, recorded from the live service.", req.Method, ex.StatusCode),
 		Provenance: Provenance{
 			Source:    SourceLive,
 			Reference: "contract.Recorder",
@@ -142,8 +123,8 @@ func (r *Recorder) recording(req *http.Request, reqBody []byte, resp *http.Respo
 			Endpoint:  r.Endpoint,
 		},
 		Expect:   expect,
-		Request:  RecordedRequest{Method: req.Method, URL: req.URL.String(), Headers: RedactHeaders(req.Header), Body: reqBody},
-		Response: RecordedResponse{Status: resp.StatusCode, Headers: RedactHeaders(resp.Header), Body: body},
+		Request:  RecordedRequest{Method: req.Method, URL: req.URL.String(), Headers: RedactHeaders(req.Header), Body: ex.RequestBody},
+		Response: RecordedResponse{Status: ex.StatusCode, Headers: RedactHeaders(ex.Header), Body: ex.Body},
 	}
 	return r.redact(rec)
 }

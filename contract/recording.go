@@ -160,7 +160,10 @@ func (r *RecordedResponse) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+var (
+	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+	notNameChar = regexp.MustCompile(`[^a-z0-9.]+`)
+)
 
 // Check reports what makes a recording unusable: a bad name, an unknown
 // source, a live recording without date or endpoint, a failing expectation
@@ -345,6 +348,6 @@ func RedactHeaders(h http.Header) http.Header {
 // recordingName turns free text into a recording name.
 func recordingName(parts ...string) string {
 	s := strings.ToLower(strings.Join(parts, "-"))
-	s = regexp.MustCompile(`[^a-z0-9.]+`).ReplaceAllString(s, "-")
+	s = notNameChar.ReplaceAllString(s, "-")
 	return strings.Trim(s, "-")
 }

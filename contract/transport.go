@@ -55,29 +55,10 @@ func (t *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	if t.Validator == nil {
 		return nil, errors.New("validating transport: no Validator")
 	}
-	limit := t.MaxBody
-	if limit <= 0 {
-		limit = DefaultMaxBody
-	}
-	reqBody, err := readRequestBody(req, limit)
+	resp, ex, err := bufferedRoundTrip(t.Base, req, t.MaxBody)
 	if err != nil {
 		return nil, fmt.Errorf("validating transport: %w", err)
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	body, readErr := readLimited(resp.Body, limit)
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if readErr != nil {
-		return nil, fmt.Errorf("validating transport: read response body: %w", readErr)
-	}
-	ex := &Exchange{Request: req, RequestBody: reqBody, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	if verr := t.Validator.Validate(req.Context(), ex); verr != nil {
 		if t.OnViolation == nil {
 			return nil, verr
@@ -85,6 +66,35 @@ func (t *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		t.OnViolation(ex, verr)
 	}
 	return resp, nil
+}
+
+// bufferedRoundTrip sends req through base (http.DefaultTransport when nil)
+// and reads both bodies, up to limit each (DefaultMaxBody when 0 or less),
+// into an Exchange. The request's body stays readable for sending and the
+// response's body reads the same bytes for the caller. A network error is
+// returned as it is, so that callers can still test it with errors.Is.
+func bufferedRoundTrip(base http.RoundTripper, req *http.Request, limit int64) (*http.Response, *Exchange, error) {
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	reqBody, err := readRequestBody(req, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, readErr := readLimited(resp.Body, limit)
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if readErr != nil {
+		return nil, nil, fmt.Errorf("read response body: %w", readErr)
+	}
+	return resp, &Exchange{Request: req, RequestBody: reqBody, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
 // readRequestBody returns the request's body and leaves it readable for

@@ -142,11 +142,11 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request, body
 	return &ValidationError{Method: req.Method, Path: req.URL.EscapedPath(), Problems: problems}
 }
 
-// DocumentedStatuses returns the statuses the operation lists explicitly,
+// documentedStatuses returns the statuses the operation lists explicitly,
 // in ascending order. The default response is not among them.
-func (v *Validator) DocumentedStatuses(route *routers.Route) []int {
+func documentedStatuses(op *openapi3.Operation) []int {
 	var codes []int
-	for key := range route.Operation.Responses.Map() {
+	for key := range op.Responses.Map() {
 		if code, err := strconv.Atoi(key); err == nil {
 			codes = append(codes, code)
 		}
@@ -155,16 +155,8 @@ func (v *Validator) DocumentedStatuses(route *routers.Route) []int {
 	return codes
 }
 
-func (v *Validator) findRoute(req *http.Request) (*routers.Route, map[string]string, error) {
-	route, params, err := v.router.FindRoute(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	return route, params, nil
-}
-
 func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []byte) (*routers.Route, []Problem) {
-	route, params, err := v.findRoute(req)
+	route, params, err := v.router.FindRoute(req)
 	if err != nil {
 		return nil, []Problem{{KindRoute, fmt.Sprintf("%s %s: %v", req.Method, req.URL.EscapedPath(), err)}}
 	}
@@ -245,11 +237,23 @@ func rootCause(err error) string {
 	}
 }
 
+// operation returns the operation with the given operationId, or nil.
+func (v *Validator) operation(id string) *openapi3.Operation {
+	for _, item := range v.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.OperationID == id {
+				return op
+			}
+		}
+	}
+	return nil
+}
+
 func (v *Validator) checkResponse(ctx context.Context, route *routers.Route, ex *Exchange) []Problem {
 	var problems []Problem
 	if route.Operation.Responses.Status(ex.StatusCode) == nil {
 		problems = append(problems, Problem{KindStatus, fmt.Sprintf("status %d is not documented (documented: %s)",
-			ex.StatusCode, joinInts(v.DocumentedStatuses(route)))})
+			ex.StatusCode, joinInts(documentedStatuses(route.Operation)))})
 	}
 	problems = append(problems, v.responseProblems(ctx, route, ex, ex.Header)...)
 	if slices.ContainsFunc(problems, func(p Problem) bool { return p.Kind == KindContentType }) {
