@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 )
 
@@ -27,6 +28,14 @@ type CertClient struct {
 // NewCertClient returns a CertClient for server, an endpoint URL with
 // scheme http or https, such as one from EndpointForRegion. A base path
 // (https://host/prefix) is kept and the operation's path appended to it.
+//
+// Unless WithHTTPClient gives another, requests go through
+// http.DefaultTransport with an http.Client that follows no redirect: a
+// 3xx answer is returned as an *APIError with its status. Go's client
+// would follow it and, while it drops Authorization on the way to another
+// host, it forwards X-Auth-Token and X-Security-Token, handing the
+// credentials to whatever host the redirect names. NOTE that a client
+// given with WithHTTPClient is used as it is, redirect policy included.
 func NewCertClient(server string, opts ...ClientOption) (*CertClient, error) {
 	u, err := url.Parse(server)
 	if err != nil {
@@ -38,12 +47,19 @@ func NewCertClient(server string, opts ...ClientOption) (*CertClient, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("scm: new cert client: server URL %q must not have a query or fragment", server)
 	}
+	// The caller's options come after the default client, so that
+	// WithHTTPClient replaces it.
+	opts = append([]ClientOption{WithHTTPClient(&http.Client{CheckRedirect: refuseRedirect})}, opts...)
 	api, err := NewClient(server, opts...)
 	if err != nil {
 		return nil, err // only options fail, and their errors say so
 	}
 	return &CertClient{api: api}, nil
 }
+
+// refuseRedirect makes an http.Client return a 3xx response as it is
+// instead of following it.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // NewCertClientFrom returns a CertClient that sends requests through api,
 // such as a *Client or *ClientWithResponses built elsewhere, or a test
