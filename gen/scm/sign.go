@@ -2,16 +2,12 @@ package scm
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -48,10 +44,11 @@ const HeaderSdkDate = "X-Sdk-Date"
 // for such an ID; following the path as sent matches what the gateway
 // receives (inferred: a live recording must confirm it).
 //
-// Sign refuses an empty AK or SK, or one holding control characters; its
-// errors never contain the secret key. NOTE that every change to the
-// method, URL, body or a signed header after Sign invalidates the
-// signature.
+// Sign refuses an empty AK or SK, or one holding control characters, and
+// a header to sign whose name is not an HTTP token (such a request cannot
+// be sent); its errors never contain the secret key. NOTE that every
+// change to the method, URL, body or a signed header after Sign
+// invalidates the signature.
 func Sign(req *http.Request, ak, sk string, t time.Time) error {
 	return sign(req, ak, sk, t, nil)
 }
@@ -77,174 +74,70 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	if names == nil {
 		names = defaultSignedHeaders(req.Header)
 	}
-	canonical, signed, err := canonicalRequest(req, body, names)
+	var canonicalBuf [512]byte // enough for most requests; larger ones grow on the heap
+	canonical, signed, err := appendCanonicalRequest(canonicalBuf[:0], req, body, names)
 	if err != nil {
 		return fmt.Errorf("scm: sign request: %w", err)
 	}
-	sig := hex.EncodeToString(signature(sk, date, canonical))
-	req.Header.Set("Authorization", fmt.Sprintf("%s Access=%s, SignedHeaders=%s, Signature=%s",
-		Algorithm, ak, signed, sig))
+	var sigBuf [sha256.Size]byte
+	var authBuf [256]byte
+	auth := append(authBuf[:0], Algorithm+" Access="...)
+	auth = append(auth, ak...)
+	auth = append(auth, ", SignedHeaders="...)
+	auth = append(auth, signed...)
+	auth = append(auth, ", Signature="...)
+	auth = hex.AppendEncode(auth, appendSignature(sigBuf[:0], sk, date, canonical))
+	req.Header.Set("Authorization", string(auth))
 	return nil
 }
 
-// CanonicalRequest returns the canonical request that the SDK-HMAC-SHA256
-// algorithm hashes for req with the given body and signed header names
-// (any case, any order; they are lower-cased, sorted and deduplicated).
-// The value of "host" comes from req.Host, else req.URL.Host, because Go
-// keeps it out of req.Header; a named header that req lacks counts as
-// empty. It is meant for debugging signature mismatches and for tests.
-func CanonicalRequest(req *http.Request, body []byte, signedHeaders []string) (string, error) {
-	if req == nil || req.URL == nil {
-		return "", errors.New("scm: canonical request: request or its URL is nil")
-	}
-	canonical, _, err := canonicalRequest(req, body, signedHeaders)
-	if err != nil {
-		return "", fmt.Errorf("scm: canonical request: %w", err)
-	}
-	return canonical, nil
-}
-
-// canonicalRequest returns the canonical request and the signed header
-// names in their canonical form (lower-case, sorted, joined by ';').
-func canonicalRequest(req *http.Request, body []byte, names []string) (string, string, error) {
-	uri, err := canonicalURI(req.URL)
-	if err != nil {
-		return "", "", err
-	}
-	query, err := canonicalQuery(req.URL.RawQuery)
-	if err != nil {
-		return "", "", err
-	}
-	signed, err := normaliseHeaderNames(names)
-	if err != nil {
-		return "", "", err
-	}
-	var headers strings.Builder
-	for _, name := range signed {
-		headers.WriteString(name + ":" + headerValue(req, name) + "\n")
-	}
-	sum := sha256.Sum256(body)
-	signedList := strings.Join(signed, ";")
-	canonical := strings.Join([]string{
-		req.Method, uri, query, headers.String(), signedList, hex.EncodeToString(sum[:]),
-	}, "\n")
-	return canonical, signedList, nil
-}
-
-// signature returns HMAC-SHA256(sk, string to sign).
+// signature returns HMAC-SHA256(sk, string to sign) for a canonical
+// request given as a string; see appendSignature.
 func signature(sk, date, canonical string) []byte {
-	sum := sha256.Sum256([]byte(canonical))
-	stringToSign := Algorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
-	mac := hmac.New(sha256.New, []byte(sk))
-	mac.Write([]byte(stringToSign))
-	return mac.Sum(nil)
+	return appendSignature(nil, sk, date, []byte(canonical))
 }
 
-// canonicalURI splits the path as sent into its segments, unescapes each
-// and encodes it again with the algorithm's rules, and ends it with '/'.
-func canonicalURI(u *url.URL) (string, error) {
-	segments := strings.Split(u.EscapedPath(), "/")
-	for i, s := range segments {
-		raw, err := url.PathUnescape(s)
-		if err != nil {
-			return "", fmt.Errorf("canonical URI: %w", err)
-		}
-		segments[i] = encodeComponent(raw)
-	}
-	uri := strings.Join(segments, "/")
-	if !strings.HasSuffix(uri, "/") {
-		uri += "/"
-	}
-	return uri, nil
+// appendSignature appends HMAC-SHA256(sk, string to sign) to dst, where
+// the string to sign is the algorithm, the date and the hex SHA-256 of
+// the canonical request, one per line.
+func appendSignature(dst []byte, sk, date string, canonical []byte) []byte {
+	sum := sha256.Sum256(canonical)
+	var buf [len(Algorithm) + 1 + len(DateLayout) + 1 + 2*sha256.Size]byte
+	stringToSign := append(buf[:0], Algorithm+"\n"...)
+	stringToSign = append(stringToSign, date...)
+	stringToSign = append(stringToSign, '\n')
+	stringToSign = hex.AppendEncode(stringToSign, sum[:])
+	mac := hmacSHA256(sk, stringToSign)
+	return append(dst, mac[:]...)
 }
 
-// canonicalQuery sorts the decoded keys, and each key's values, and
-// joins the encoded k=v pairs with '&'.
-func canonicalQuery(rawQuery string) (string, error) {
-	values, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return "", fmt.Errorf("canonical query: %w", err)
+// hmacSHA256 returns HMAC-SHA256(key, msg) as RFC 2104 defines it:
+// SHA-256((K ^ opad) || SHA-256((K ^ ipad) || msg)), with K the key padded
+// to the block size (or its hash when longer). It works on the stack,
+// where crypto/hmac allocates two hash states and two pads for every new
+// key, more than the rest of signing a request costs.
+// sign_reference_test.go checks it against crypto/hmac.
+func hmacSHA256(key string, msg []byte) [sha256.Size]byte {
+	const blockSize = 64
+	var k [blockSize]byte
+	if len(key) > blockSize {
+		sum := sha256.Sum256([]byte(key))
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
 	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
+	var innerBuf [blockSize + 128]byte
+	inner := innerBuf[:blockSize]
+	for i, b := range k {
+		inner[i] = b ^ 0x36
 	}
-	slices.Sort(keys)
-	var pairs []string
-	for _, k := range keys {
-		vs := slices.Clone(values[k])
-		slices.Sort(vs)
-		for _, v := range vs {
-			pairs = append(pairs, encodeComponent(k)+"="+encodeComponent(v))
-		}
+	innerSum := sha256.Sum256(append(inner, msg...))
+	var outer [blockSize + sha256.Size]byte
+	for i, b := range k {
+		outer[i] = b ^ 0x5c
 	}
-	return strings.Join(pairs, "&"), nil
-}
-
-// encodeComponent keeps the unreserved bytes A-Z a-z 0-9 - _ . ~ and
-// writes every other byte as %XX in upper-case hex.
-func encodeComponent(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isUnreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&0x0f])
-	}
-	return b.String()
-}
-
-func isUnreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '_' || c == '.' || c == '~'
-}
-
-// normaliseHeaderNames lower-cases, sorts and deduplicates names.
-func normaliseHeaderNames(names []string) ([]string, error) {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if n == "" || strings.ContainsAny(n, ";:, \t") || hasControl(n) {
-			return nil, fmt.Errorf("invalid signed header name %q", n)
-		}
-		out = append(out, strings.ToLower(n))
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
-// headerValue returns the trimmed value of the header name (lower-case);
-// several values are joined by ','.
-func headerValue(req *http.Request, name string) string {
-	if name == "host" {
-		if req.Host != "" {
-			return strings.TrimSpace(req.Host)
-		}
-		return strings.TrimSpace(req.URL.Host)
-	}
-	values := req.Header.Values(name)
-	trimmed := make([]string, len(values))
-	for i, v := range values {
-		trimmed[i] = strings.TrimSpace(v)
-	}
-	return strings.Join(trimmed, ",")
-}
-
-// defaultSignedHeaders returns host, x-sdk-date, content-type when
-// present, and every X- header without an underscore.
-func defaultSignedHeaders(h http.Header) []string {
-	names := []string{"host", strings.ToLower(HeaderSdkDate)}
-	for k := range h {
-		lk := strings.ToLower(k)
-		if lk == "content-type" || strings.HasPrefix(lk, "x-") && !strings.Contains(lk, "_") {
-			names = append(names, lk)
-		}
-	}
-	return names
+	copy(outer[blockSize:], innerSum[:])
+	return sha256.Sum256(outer[:])
 }
 
 // readRequestBody returns the body of req and leaves it readable.

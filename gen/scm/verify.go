@@ -77,7 +77,7 @@ func VerifySignature(req *http.Request, body []byte, secretFor func(ak string) (
 		return fmt.Errorf("scm: verify signature: %w", ErrUnknownAccessKey)
 	}
 	names := strings.Split(auth.signedHeaders, ";")
-	canonical, signed, err := canonicalRequest(req, body, names)
+	canonical, signed, err := appendCanonicalRequest(make([]byte, 0, 512), req, body, names)
 	if err != nil {
 		return fmt.Errorf("scm: verify signature: %w: %w", ErrSignatureMalformed, err)
 	}
@@ -88,8 +88,9 @@ func VerifySignature(req *http.Request, body []byte, secretFor func(ak string) (
 	if !strings.Contains(";"+signed+";", ";x-sdk-date;") {
 		return fmt.Errorf("scm: verify signature: %w: SignedHeaders leaves out x-sdk-date", ErrSignatureMalformed)
 	}
-	if !hmac.Equal(signature(sk, date, canonical), auth.signature) {
-		sum := sha256.Sum256([]byte(canonical))
+	var sig [sha256.Size]byte
+	if !hmac.Equal(appendSignature(sig[:0], sk, date, canonical), auth.signature) {
+		sum := sha256.Sum256(canonical)
 		return fmt.Errorf("scm: verify signature: %w: the server's canonical request hashes to %x",
 			ErrSignatureMismatch, sum)
 	}
