@@ -36,25 +36,29 @@ func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error
 		return nil, errors.New("scm: cancel-cert: nil response")
 	}
 	body, readErr := readLimited(resp, limit)
-	apiErr := &APIError{
-		Operation:   opCancelCert,
-		StatusCode:  resp.StatusCode,
-		RequestID:   resp.Header.Get(HeaderRequestID),
-		ContentType: resp.Header.Get("Content-Type"),
-		Body:        excerpt(body),
-		Err:         readErr,
+	// The *APIError, with its copy of the body, is made only when needed:
+	// a result costs no more than decoding it.
+	newAPIError := func(err error) *APIError {
+		return &APIError{
+			Operation:   opCancelCert,
+			StatusCode:  resp.StatusCode,
+			RequestID:   resp.Header.Get(HeaderRequestID),
+			ContentType: resp.Header.Get("Content-Type"),
+			Body:        excerpt(body),
+			Err:         err,
+		}
 	}
 	if readErr != nil {
-		return nil, apiErr
+		return nil, newAPIError(readErr)
 	}
 	if resp.StatusCode != http.StatusOK {
+		apiErr := newAPIError(nil)
 		fillFromErrorBody(apiErr, body)
 		return nil, apiErr
 	}
-	result, err := decodeCancelCertResult(apiErr.ContentType, body)
+	result, err := decodeCancelCertResult(resp.Header.Get("Content-Type"), body)
 	if err != nil {
-		apiErr.Err = fmt.Errorf("%w: %w", ErrMalformedResponse, err)
-		return nil, apiErr
+		return nil, newAPIError(fmt.Errorf("%w: %w", ErrMalformedResponse, err))
 	}
 	return result, nil
 }
@@ -86,8 +90,11 @@ func decodeCancelCertResult(contentType string, body []byte) (*CancelCertResult,
 
 // checkJSONContentType accepts application/json and any +json type.
 func checkJSONContentType(contentType string) error {
-	if contentType == "" {
+	switch contentType {
+	case "":
 		return errors.New("no content type")
+	case "application/json", "application/json;charset=UTF-8", "application/json; charset=utf-8":
+		return nil // the usual ones, accepted without parsing
 	}
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
