@@ -4,10 +4,14 @@ ADDR    ?= 127.0.0.1:8080
 ACTIONLINT_VERSION ?= v1.7.12
 # Spectral runs through npx, pinned (the CLI and the rulesets it loads), so
 # nothing is installed globally; --prefer-offline uses the npx cache when warm.
+FUZZTIME   ?= 30s
+BENCHCOUNT ?= 6
+BENCHOUT   ?= bench.txt
+BENCHSTAT  ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 SPECTRAL ?= SCARF_ANALYTICS=false npx --yes --prefer-offline -p @stoplight/spectral-cli@6.16.3 -p @stoplight/spectral-rulesets@1.23.1 spectral
 
 .DEFAULT_GOAL := help
-.PHONY: help generate check test contract mock live record lint-spec breaking changelog
+.PHONY: help generate check test contract mock live record lint-spec breaking changelog fuzz bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,3 +49,16 @@ breaking: ## fail if openapi/scm.yaml breaks callers of the release in openapi/r
 
 changelog: ## print every change since the release in openapi/released
 	$(GO) run ./openapi/internal/compat/changelog
+
+fuzz: ## run each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCancelCert$$' -fuzztime $(FUZZTIME) ./gen/scm
+	$(GO) test -run '^$$' -fuzz '^FuzzSign$$' -fuzztime $(FUZZTIME) ./gen/scm
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalMatchesReference$$' -fuzztime $(FUZZTIME) ./gen/scm
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./contract
+	$(GO) test -run '^$$' -fuzz '^FuzzMock$$' -fuzztime $(FUZZTIME) ./contract
+
+bench: ## run the benchmarks $(BENCHCOUNT) times into $(BENCHOUT); compare client with baseline
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/scm ./contract > $(BENCHOUT)
+	$(BENCHSTAT) $(BENCHOUT)
+	$(BENCHSTAT) -col /impl -filter '.name:CancelCert' $(BENCHOUT)
+	$(BENCHSTAT) -col /impl -filter '.name:BuildRequest' $(BENCHOUT)
