@@ -113,9 +113,6 @@ func NewValidatorFromDoc(doc *openapi3.T) (*Validator, error) {
 	return &Validator{doc: doc, router: router}, nil
 }
 
-// Doc returns the document the validator checks against. Treat it as read-only.
-func (v *Validator) Doc() *openapi3.T { return v.doc }
-
 // Validate checks a whole exchange: the route, the request's parameters and
 // credentials, the status, the content type, the documented headers and the
 // body. It returns nil when the exchange keeps the contract and a

@@ -25,21 +25,11 @@ func CanonicalRequest(req *http.Request, body []byte, signedHeaders []string) (s
 	if req == nil || req.URL == nil {
 		return "", errors.New("scm: canonical request: request or its URL is nil")
 	}
-	canonical, _, err := canonicalRequest(req, body, signedHeaders)
+	canonical, _, err := appendCanonicalRequest(nil, req, body, signedHeaders)
 	if err != nil {
 		return "", fmt.Errorf("scm: canonical request: %w", err)
 	}
-	return canonical, nil
-}
-
-// canonicalRequest returns the canonical request and the signed header
-// names in their canonical form (lower-case, sorted, joined by ';').
-func canonicalRequest(req *http.Request, body []byte, names []string) (string, string, error) {
-	canonical, signed, err := appendCanonicalRequest(nil, req, body, names)
-	if err != nil {
-		return "", "", err
-	}
-	return string(canonical), signed, nil
+	return string(canonical), nil
 }
 
 // appendCanonicalRequest appends the canonical request to dst, building it
@@ -81,12 +71,6 @@ func appendCanonicalRequest(dst []byte, req *http.Request, body []byte, names []
 	return hex.AppendEncode(dst, sum[:]), signedList, nil
 }
 
-// canonicalURI returns the canonical URI of u; see appendCanonicalURI.
-func canonicalURI(u *url.URL) (string, error) {
-	uri, err := appendCanonicalURI(nil, u)
-	return string(uri), err
-}
-
 // appendCanonicalURI takes the path as sent, unescapes each segment and
 // encodes it again with the algorithm's rules, and ends it with '/'.
 func appendCanonicalURI(dst []byte, u *url.URL) ([]byte, error) {
@@ -112,13 +96,6 @@ func appendCanonicalURI(dst []byte, u *url.URL) ([]byte, error) {
 		dst = append(dst, '/')
 	}
 	return dst, nil
-}
-
-// canonicalQuery returns the canonical query of rawQuery; see
-// appendCanonicalQuery.
-func canonicalQuery(rawQuery string) (string, error) {
-	query, err := appendCanonicalQuery(nil, rawQuery)
-	return string(query), err
 }
 
 // appendCanonicalQuery sorts the decoded keys, and each key's values, and

@@ -91,12 +91,6 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	return nil
 }
 
-// signature returns HMAC-SHA256(sk, string to sign) for a canonical
-// request given as a string; see appendSignature.
-func signature(sk, date, canonical string) []byte {
-	return appendSignature(nil, sk, date, []byte(canonical))
-}
-
 // appendSignature appends HMAC-SHA256(sk, string to sign) to dst, where
 // the string to sign is the algorithm, the date and the hex SHA-256 of
 // the canonical request, one per line.
