@@ -228,38 +228,6 @@ func TestRecordingNotes(t *testing.T) {
 	}
 }
 
-// TestCorpusNotesAreCurrent checks every recording that carries notes
-// against DriftNotes on today's spec, so that a stored note cannot claim
-// drift the spec has since documented, or miss drift it shows.
-func TestCorpusNotesAreCurrent(t *testing.T) {
-	doc, err := openapi.Load()
-	require.NoError(t, err)
-	op := cancelCert(t, doc)
-	recs, err := contract.ReadRecordings(recordingsDir)
-	require.NoError(t, err)
-	for _, rec := range recs {
-		if len(rec.Notes) == 0 {
-			continue
-		}
-		t.Run(rec.Name, func(t *testing.T) {
-			require.Equal(t, rec.Notes, contract.DriftNotes(op, rec.Response.Status, rec.Response.Headers, rec.Response.Body))
-		})
-	}
-}
-
-func cancelCert(tb testing.TB, doc *openapi3.T) *openapi3.Operation {
-	tb.Helper()
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.OperationID == "CancelCert" {
-				return op
-			}
-		}
-	}
-	tb.Fatal("no operation CancelCert in the spec")
-	return nil
-}
-
 // ExampleDriftNotes shows the notes for a 200 from the service that uses a
 // charset, adds a tracing header and a member: all tolerated by the
 // Validator, none documented.
