@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -135,7 +136,7 @@ func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []b
 	if op == nil || op.Responses == nil {
 		return nil
 	}
-	key := fmt.Sprint(status)
+	key := strconv.Itoa(status)
 	ref := op.Responses.Status(status)
 	if ref == nil {
 		key, ref = "default", op.Responses.Default()
@@ -146,10 +147,17 @@ func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []b
 	resp := ref.Value
 	var notes []Note
 
-	media, docKey := documentedMedia(resp, header.Get("Content-Type"))
-	if media != nil {
-		notes = append(notes, parameterNotes(key, header.Get("Content-Type"), docKey)...)
-	} else if len(resp.Content) == 1 {
+	contentType := header.Get("Content-Type")
+	base, params, err := mime.ParseMediaType(contentType)
+	var media *openapi3.MediaType
+	if err == nil {
+		var docKey string
+		media, docKey = documentedMedia(resp, base)
+		if media != nil && len(params) > 0 {
+			notes = append(notes, parameterNotes(key, contentType, params, docKey)...)
+		}
+	}
+	if media == nil && len(resp.Content) == 1 {
 		for _, mt := range resp.Content {
 			media = mt
 		}
@@ -168,12 +176,11 @@ func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []b
 	return notes
 }
 
-// documentedMedia returns the media type of resp that contentType matches
-// by its type and subtype (exactly, then type/*, then */*), and its key.
-func documentedMedia(resp *openapi3.Response, contentType string) (*openapi3.MediaType, string) {
-	base, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, ""
+// documentedMedia returns the media type of resp that a media type without
+// parameters matches (exactly, then type/*, then */*), and its key.
+func documentedMedia(resp *openapi3.Response, base string) (*openapi3.MediaType, string) {
+	if mt, ok := resp.Content[base]; ok {
+		return mt, base
 	}
 	keys := make([]string, 0, len(resp.Content))
 	for k := range resp.Content {
@@ -194,13 +201,9 @@ func documentedMedia(resp *openapi3.Response, contentType string) (*openapi3.Med
 	return nil, ""
 }
 
-// parameterNotes reports each parameter of contentType that the documented
-// media type docKey does not carry with the same value.
-func parameterNotes(response, contentType, docKey string) []Note {
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil || len(params) == 0 {
-		return nil
-	}
+// parameterNotes reports each of params, the parameters of contentType,
+// that the documented media type docKey does not carry with the same value.
+func parameterNotes(response, contentType string, params map[string]string, docKey string) []Note {
 	_, docParams, _ := mime.ParseMediaType(docKey)
 	names := make([]string, 0, len(params))
 	for name := range params {
@@ -223,24 +226,33 @@ func parameterNotes(response, contentType, docKey string) []Note {
 // headerNotes reports each header of h that resp does not document and that
 // is not one of the ignored standard headers.
 func headerNotes(response string, resp *openapi3.Response, h http.Header) []Note {
-	documented := map[string]bool{}
-	for name := range resp.Headers {
-		documented[http.CanonicalHeaderKey(name)] = true
-	}
-	names := make([]string, 0, len(h))
+	var names []string
 	for name := range h {
-		names = append(names, http.CanonicalHeaderKey(name))
-	}
-	sort.Strings(names)
-	names = slices.Compact(names)
-	var notes []Note
-	for _, name := range names {
-		if documented[name] || slices.Contains(ignoredResponseHeaders, name) {
+		name = http.CanonicalHeaderKey(name)
+		if slices.Contains(ignoredResponseHeaders, name) || documentsHeader(resp, name) || slices.Contains(names, name) {
 			continue
 		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	notes := make([]Note, 0, len(names))
+	for _, name := range names {
 		notes = append(notes, Note{NoteHeader, name, fmt.Sprintf("the header %s is not documented for response %s", name, response)})
 	}
 	return notes
+}
+
+// documentsHeader reports whether resp documents the header, in any case.
+func documentsHeader(resp *openapi3.Response, canonical string) bool {
+	if _, ok := resp.Headers[canonical]; ok {
+		return true
+	}
+	for name := range resp.Headers {
+		if http.CanonicalHeaderKey(name) == canonical {
+			return true
+		}
+	}
+	return false
 }
 
 // memberWalker walks a decoded JSON value beside the schemas that apply to
@@ -290,16 +302,14 @@ func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
 // flatten returns the schemas with the branches of their allOf, oneOf and
 // anyOf, recursively, each once.
 func flatten(schemas []*openapi3.Schema) []*openapi3.Schema {
-	var out []*openapi3.Schema
-	seen := map[*openapi3.Schema]bool{}
+	out := make([]*openapi3.Schema, 0, len(schemas))
 	var add func(s *openapi3.Schema)
 	add = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
+		if s == nil || slices.Contains(out, s) {
 			return
 		}
-		seen[s] = true
 		out = append(out, s)
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, refs := range [...]openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 			for _, r := range refs {
 				if r != nil {
 					add(r.Value)
