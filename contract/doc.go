@@ -14,6 +14,9 @@
 //   - ValidatingTransport is an http.RoundTripper that validates every
 //     exchange passing through it, for use in the tests of any client.
 //
+// Beside them, DriftNotes lists what an exchange shows that the spec does
+// not document but the Validator tolerates: notes of drift, not problems.
+//
 // # Recordings
 //
 // A recording is one JSON file under testdata/recordings, one exchange per
