@@ -41,6 +41,12 @@ live: ## run the contract checks against the live service (credentials from the 
 record: ## like live, and add the exchanges to contract/testdata/recordings
 	$(GO) test -count=1 -v -run '^TestLive$$' ./contract -live -record
 
+COVERAGE_FORMAT ?= markdown
+COVERAGE_FLAGS  ?=
+.PHONY: coverage
+coverage: ## report which recordings back each documented response, inferred statements and drift (COVERAGE_FORMAT=json, COVERAGE_FLAGS=-strict)
+	@$(GO) run ./contract/cmd/scm-coverage -format $(COVERAGE_FORMAT) $(COVERAGE_FLAGS)
+
 lint-spec: ## lint openapi/scm.yaml with Spectral (.spectral.yaml); any finding fails
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=hint openapi/scm.yaml
 

@@ -14,6 +14,9 @@
 //   - ValidatingTransport is an http.RoundTripper that validates every
 //     exchange passing through it, for use in the tests of any client.
 //
+// Beside them, DriftNotes lists what an exchange shows that the spec does
+// not document but the Validator tolerates: notes of drift, not problems.
+//
 // # Recordings
 //
 // A recording is one JSON file under testdata/recordings, one exchange per
@@ -45,7 +48,10 @@
 //	    "status": 200,
 //	    "headers": {"Content-Type": ["application/json"]},
 //	    "body": "{ \"cert_id\": \" scs1481110651012\", \"message\": \"success\" }"
-//	  }
+//	  },
+//	  "notes": [                              // optional: drift seen when recorded
+//	    {"kind": "header", "subject": "X-Trace-Id", "message": "the header X-Trace-Id is not documented for response 200"}
+//	  ]
 //	}
 //
 // The sources mean: "document" copies an example of the SCM API reference
@@ -57,6 +63,13 @@
 // Bodies are kept byte for byte: "body" holds them as a JSON string when they
 // are valid UTF-8, and "body_base64" holds them otherwise. Secrets are never
 // kept: credential headers read "REDACTED" (see RedactHeaders).
+//
+// "notes" lists what the exchange showed that the spec did not document but
+// the Validator tolerated, as DriftNotes found it when the exchange was
+// recorded: an undocumented body member ("member", subject a JSON pointer),
+// response header ("header", subject its name) or media-type parameter
+// ("media-type-parameter", subject "name=value"). Notes never make a
+// recording invalid.
 //
 // A recording whose "expect.valid" is true must pass the Validator; one whose
 // "expect.valid" is false must fail it with a problem of the stated kind whose

@@ -29,7 +29,9 @@ const (
 const Redacted = "REDACTED"
 
 // Recording is one exchange kept on disk. See the package documentation for
-// the file format.
+// the file format. Notes are the drift notes of the exchange when it was
+// recorded (see DriftNotes): what the spec did not document then but the
+// Validator tolerated; reports recompute them from the current spec.
 type Recording struct {
 	Name        string           `json:"name"`
 	Description string           `json:"description,omitempty"`
@@ -37,6 +39,7 @@ type Recording struct {
 	Expect      Expectation      `json:"expect"`
 	Request     RecordedRequest  `json:"request"`
 	Response    RecordedResponse `json:"response"`
+	Notes       []Note           `json:"notes,omitempty"` // drift notes when recorded; see DriftNotes
 }
 
 // Provenance says where a recording came from.
@@ -187,6 +190,11 @@ func (r *Recording) Check() error {
 	}
 	if !r.Expect.Valid && (r.Expect.Reason == "" || r.Expect.Kind == "" || r.Expect.Contains == "") {
 		errs = append(errs, errors.New("expect: an invalid recording needs reason, kind and contains"))
+	}
+	for _, n := range r.Notes {
+		if err := n.check(); err != nil {
+			errs = append(errs, fmt.Errorf("notes: %w", err))
+		}
 	}
 	if _, err := url.Parse(r.Request.URL); err != nil || r.Request.Method == "" {
 		errs = append(errs, fmt.Errorf("request: method %q, url %q: want both, url parsable", r.Request.Method, r.Request.URL))
