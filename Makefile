@@ -20,7 +20,7 @@ generate: ## regenerate gen/scm from openapi/scm.yaml
 	$(GO) generate ./...
 
 check: ## generated code current, go.mod tidy, gofmt and go vet clean
-	$(GO) test -count=1 -run '^TestGeneratedCodeIsCurrent$$' ./gen/scm
+	$(GO) test -count=1 -run '^(TestGeneratedCodeIsCurrent|TestGeneratorMatchesCommand)$$' ./gen/scm
 	$(GO) mod tidy -diff
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
