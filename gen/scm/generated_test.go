@@ -83,7 +83,7 @@ func TestGeneratorMatchesCommand(t *testing.T) {
 		// packages come from the build cache instead of being rebuilt.
 		args = append(args, "-race")
 	}
-	build := exec.Command(goTool, append(args, generatorCommand)...)
+	build := exec.CommandContext(t.Context(), goTool, append(args, generatorCommand)...)
 	build.Dir = root
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "build the oapi-codegen command: %s", out)
@@ -95,7 +95,7 @@ func TestGeneratorMatchesCommand(t *testing.T) {
 			fresh := filepath.Join(tmp, fmt.Sprintf("%d-%s", i, filepath.Base(job.output)))
 			cfg := filepath.Join(tmp, fmt.Sprintf("%d-cfg.yaml", i))
 			require.NoError(t, os.WriteFile(cfg, withOutput(t, job.cfgPath, fresh), 0o600))
-			run := exec.Command(command, "-config", cfg, job.spec)
+			run := exec.CommandContext(t.Context(), command, "-config", cfg, job.spec)
 			run.Dir = job.dir
 			out, err := run.CombinedOutput()
 			require.NoError(t, err, "run the oapi-codegen command for %s: %s", job.source, out)

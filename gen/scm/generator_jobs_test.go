@@ -1,7 +1,6 @@
 package scm_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io/fs"
@@ -151,27 +150,22 @@ func findGeneratorJobs(root string) ([]generatorJob, error) {
 // path. It fails on a line that runs oapi-codegen in a form this check does
 // not mirror, rather than skip it.
 func directives(root, path string) ([]generatorJob, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	defer f.Close()
 	var jobs []generatorJob
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line, ok := strings.CutPrefix(sc.Text(), "//go:generate ")
+	for i, text := range strings.Split(string(data), "\n") {
+		line, ok := strings.CutPrefix(strings.TrimSuffix(text, "\r"), "//go:generate ")
 		if !ok || !strings.Contains(line, "oapi-codegen") {
 			continue
 		}
-		source := fmt.Sprintf("%s:%d", rel(root, path), n)
+		source := fmt.Sprintf("%s:%d", rel(root, path), i+1)
 		cfg, spec, err := parseDirective(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 		jobs = append(jobs, generatorJob{source: source, dir: filepath.Dir(path), cfg: cfg, spec: spec})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return jobs, nil
 }
