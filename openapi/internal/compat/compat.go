@@ -3,8 +3,9 @@
 // the cancel-cert operation.
 //
 // It backs two things: the test TestNoBreakingChanges in package openapi,
-// which fails when openapi/scm.yaml breaks callers of the last release, and
-// the command in ./changelog, which prints every change since that release.
+// which fails when openapi/scm.yaml breaks callers of the last release
+// (CheckRelease), and the command in ./changelog, which prints every change
+// since that release (WriteChangelog).
 // The package is internal so that oasdiff stays a test and tooling
 // dependency: neither the client in gen/scm nor package openapi imports it.
 //
@@ -28,6 +29,11 @@
 //
 // From then on the new release is the baseline. There is no list of accepted
 // breaking changes to keep: a breaking change is accepted by releasing it.
+// TestReleaseProcedure, in ./changelog, walks these steps on a copy.
+//
+// The package's own tests, and the command's, edit testdata/scm.yaml, a
+// frozen copy of release 1.0.0, never openapi/scm.yaml: editing or
+// releasing the spec does not change what they test.
 //
 // # What breaks callers
 //

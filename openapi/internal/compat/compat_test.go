@@ -9,15 +9,14 @@ import (
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scmcontract/cancelcert/openapi"
 	"github.com/scmcontract/cancelcert/openapi/internal/compat"
 )
 
 const cancelCertPath = "/v2/{project_id}/scm/cert/{cert_id}/cancel-cert"
 
-// TestBreakingEditsAreCaught makes one edit at a time to a copy of the spec,
-// each of which breaks callers, and checks that the check catches it for the
-// stated reason and for no other.
+// TestBreakingEditsAreCaught makes one edit at a time to a copy of the
+// fixture spec, each of which breaks callers, and checks that the check
+// catches it for the stated reason and for no other.
 func TestBreakingEditsAreCaught(t *testing.T) {
 	tests := []struct {
 		name string
@@ -194,9 +193,9 @@ func TestBreakingEditsAreCaught(t *testing.T) {
 	}
 }
 
-// TestCompatibleEditsPass makes one edit at a time to a copy of the spec,
-// none of which breaks callers, and checks that the check lets it through
-// while the changelog still lists it.
+// TestCompatibleEditsPass makes one edit at a time to a copy of the fixture
+// spec, none of which breaks callers, and checks that the check lets it
+// through while the changelog still lists it.
 func TestCompatibleEditsPass(t *testing.T) {
 	tests := []struct {
 		name string
@@ -279,15 +278,19 @@ func TestSameSpecHasNoChanges(t *testing.T) {
 	require.Empty(t, changes)
 }
 
-// load returns a fresh copy of the spec.
+// fixture is the spec the self-tests edit: a frozen copy of release 1.0.0,
+// so that edits of openapi/scm.yaml do not change what they test.
+const fixture = "testdata/scm.yaml"
+
+// load returns a fresh copy of the fixture spec.
 func load(t testing.TB) *openapi3.T {
 	t.Helper()
-	doc, err := openapi.Load()
+	doc, err := compat.LoadFile(fixture)
 	require.NoError(t, err)
 	return doc
 }
 
-// edited returns a fresh copy of the spec with edit applied. It checks that
+// edited returns a fresh copy of the fixture spec with edit applied. It checks that
 // the edit changed the document, so that a case cannot pass by editing
 // something the spec no longer has, and that it left a valid OpenAPI
 // document, examples included, so that each case is an edit a maintainer

@@ -17,11 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/scmcontract/cancelcert/openapi"
 	"github.com/scmcontract/cancelcert/openapi/internal/compat"
 )
 
@@ -35,55 +31,16 @@ func main() {
 // run prints the changelog between the specs named by args, or between the
 // baseline and the current spec if args is empty.
 func run(args []string, w io.Writer) error {
-	var basePath, revisionPath string
 	switch len(args) {
 	case 0:
-		path, _, err := compat.BaselineFile(filepath.Join("openapi", "released"))
+		path, _, err := compat.BaselineFile(compat.ReleasedDir)
 		if err != nil {
 			return err
 		}
-		basePath, revisionPath = path, filepath.Join("openapi", "scm.yaml")
+		return compat.WriteChangelog(w, path, compat.SpecPath)
 	case 2:
-		basePath, revisionPath = args[0], args[1]
+		return compat.WriteChangelog(w, args[0], args[1])
 	default:
 		return errors.New("usage: changelog [base.yaml revision.yaml]")
 	}
-
-	base, err := loadFile(basePath)
-	if err != nil {
-		return err
-	}
-	revision, err := loadFile(revisionPath)
-	if err != nil {
-		return err
-	}
-	changes, err := compat.Compare(base, revision)
-	if err != nil {
-		return err
-	}
-
-	breaking := 0
-	for _, c := range changes {
-		if c.Breaking() {
-			breaking++
-		}
-	}
-	fmt.Fprintf(w, "Changes from %s (%s) to %s (%s): %d, %d breaking\n",
-		base.Info.Version, basePath, revision.Info.Version, revisionPath, len(changes), breaking)
-	for _, c := range changes {
-		fmt.Fprintf(w, "  - %s\n", c)
-	}
-	return nil
-}
-
-func loadFile(path string) (*openapi3.T, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read spec: %w", err)
-	}
-	doc, err := openapi.LoadData(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
 }
