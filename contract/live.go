@@ -31,17 +31,21 @@ var ErrLiveNotConfigured = errors.New("no credentials for the live run: set " +
 	"), and " + EnvRegion + " or " + EnvEndpoint)
 
 // LiveConfig is what a live contract run needs, read from the environment.
-// Its String form holds no secret.
+// Its secrets are scm.Secrets, so that every way of printing or logging it
+// (fmt's verbs, encoding/json, log/slog) shows "REDACTED" in their place.
 type LiveConfig struct {
-	Endpoint  string
+	// Endpoint is the service endpoint to call.
+	Endpoint string
+	// ProjectID is the project the run acts in.
 	ProjectID string
 	// CertID is the certificate application to cancel; ProbeCertID unless
 	// SCM_CERT_ID is set.
 	CertID string
-	// Credentials holds the AK/SK pair, when the run signs.
-	Credentials *scm.Credentials
-	// Token is the IAM token, when the run uses one instead.
-	Token string
+	// Credentials holds the AK/SK pair when the run signs; its AK is empty
+	// when the run uses Token instead.
+	Credentials scm.Credentials
+	// Token is the IAM token, when the run uses one instead of AK/SK.
+	Token scm.Secret
 }
 
 // LiveConfigFromEnv reads a LiveConfig through lookup (os.LookupEnv in
@@ -53,7 +57,7 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 		v, _ := lookup(k)
 		return strings.TrimSpace(v)
 	}
-	cfg := &LiveConfig{ProjectID: get(scm.EnvProjectID), CertID: get(EnvCertID), Token: get(EnvAuthToken)}
+	cfg := &LiveConfig{ProjectID: get(scm.EnvProjectID), CertID: get(EnvCertID), Token: scm.NewSecret(get(EnvAuthToken))}
 	if cfg.CertID == "" {
 		cfg.CertID = ProbeCertID
 	}
@@ -63,8 +67,8 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 		if err != nil {
 			return nil, fmt.Errorf("live run: %w", err)
 		}
-		cfg.Credentials = &creds
-	case cfg.Token != "":
+		cfg.Credentials = creds
+	case !cfg.Token.IsZero():
 		if cfg.ProjectID == "" {
 			return nil, fmt.Errorf("live run: %s is set but %s is not", EnvAuthToken, scm.EnvProjectID)
 		}
@@ -90,23 +94,27 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 // application.
 func (c *LiveConfig) Probe() bool { return c.CertID == ProbeCertID }
 
+// UsesAKSK reports whether the run signs with Credentials rather than
+// sending Token.
+func (c *LiveConfig) UsesAKSK() bool { return !c.Credentials.AK.IsZero() }
+
 // ClientOptions returns the authentication option of the run: AK/SK
 // signing when credentials are set, else the token.
 func (c *LiveConfig) ClientOptions() []scm.ClientOption {
-	if c.Credentials != nil {
-		return []scm.ClientOption{scm.WithAKSK(*c.Credentials)}
+	if c.UsesAKSK() {
+		return []scm.ClientOption{scm.WithAKSK(c.Credentials)}
 	}
-	return []scm.ClientOption{scm.WithToken(c.Token)}
+	return []scm.ClientOption{scm.WithToken(c.Token.Reveal())}
 }
 
 // Secrets lists what must never be written or logged: the AK, the SK, the
 // security token and the IAM token, whichever are set.
 func (c *LiveConfig) Secrets() []string {
 	var out []string
-	if c.Credentials != nil {
-		out = append(out, c.Credentials.AK, c.Credentials.SK, c.Credentials.SecurityToken)
+	if c.UsesAKSK() {
+		out = append(out, c.Credentials.AK.Reveal(), c.Credentials.SK.Reveal(), c.Credentials.SecurityToken.Reveal())
 	}
-	out = append(out, c.Token)
+	out = append(out, c.Token.Reveal())
 	var set []string
 	for _, s := range out {
 		if s != "" {
@@ -114,14 +122,6 @@ func (c *LiveConfig) Secrets() []string {
 		}
 	}
 	return set
-}
-
-func (c *LiveConfig) String() string {
-	auth := "token"
-	if c.Credentials != nil {
-		auth = "AK/SK " + c.Credentials.String()
-	}
-	return fmt.Sprintf("endpoint %s, cert_id %s, auth %s", c.Endpoint, c.CertID, auth)
 }
 
 // Redactor replaces a project ID and secrets in text, in the same way the

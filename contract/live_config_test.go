@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/internal/leakcheck"
 )
 
 func TestLiveConfigFromEnv(t *testing.T) {
@@ -44,8 +45,34 @@ func TestLiveConfigFromEnv(t *testing.T) {
 			require.Equal(t, tt.probe, cfg.Probe())
 			require.Len(t, cfg.Secrets(), tt.secrets)
 			require.Len(t, cfg.ClientOptions(), 1)
-			require.NotContains(t, cfg.String(), testSK)
-			require.NotContains(t, cfg.String(), testToken)
+			for form, out := range leakcheck.Forms(cfg) {
+				require.NotContains(t, out, testSK, form)
+				require.NotContains(t, out, testToken, form)
+			}
+		})
+	}
+}
+
+// TestLiveConfigNeverPrintsSecrets prints a LiveConfig, signing with a
+// security token or sending an IAM token, in every way a program might
+// (fmt's verbs on the value and a pointer, encoding/json, log/slog's text
+// and JSON handlers): no form shows a secret, each shows REDACTED.
+func TestLiveConfigNeverPrintsSecrets(t *testing.T) {
+	const securityToken = "temporary-security-token-value"
+	for name, env := range map[string]map[string]string{
+		"AK/SK": {"HUAWEICLOUD_SDK_AK": testAK, "HUAWEICLOUD_SDK_SK": testSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": securityToken,
+			"HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_ENDPOINT": "http://127.0.0.1:9"},
+		"token": {"SCM_AUTH_TOKEN": testToken, "HUAWEICLOUD_SDK_PROJECT_ID": projectID, "SCM_ENDPOINT": "http://127.0.0.1:9"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := contract.LiveConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			require.NoError(t, err)
+			for form, out := range leakcheck.Forms(*cfg) {
+				for _, secret := range []string{testAK, testSK, securityToken, testToken} {
+					require.NotContains(t, out, secret, "LiveConfig rendered as %s shows a secret", form)
+				}
+				require.Contains(t, out, "REDACTED", form)
+			}
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -36,7 +37,7 @@ func TestLive(t *testing.T) {
 	require.NoError(t, err)
 	v := newValidator(t)
 	red := contract.Redactor{ProjectID: cfg.ProjectID, Secrets: cfg.Secrets()}
-	t.Logf("live run: %s", red.Redact(cfg.String()))
+	t.Logf("live run: %s", red.Redact(fmt.Sprintf("%+v", cfg)))
 	var base http.RoundTripper = http.DefaultTransport
 	var rec *contract.Recorder
 	if *recordFlag {
