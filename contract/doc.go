@@ -56,7 +56,8 @@
 //
 // Bodies are kept byte for byte: "body" holds them as a JSON string when they
 // are valid UTF-8, and "body_base64" holds them otherwise. Secrets are never
-// kept: credential headers read "REDACTED" (see RedactHeaders).
+// kept: credential headers read "REDACTED" (see IsCredentialHeader), and a
+// live recording passes through a Redactor before it is written.
 //
 // A recording whose "expect.valid" is true must pass the Validator; one whose
 // "expect.valid" is false must fail it with a problem of the stated kind whose

@@ -3,7 +3,6 @@ package contract
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/scmcontract/cancelcert/gen/scm"
@@ -107,64 +106,18 @@ func (c *LiveConfig) ClientOptions() []scm.ClientOption {
 	return []scm.ClientOption{scm.WithToken(c.Token.Reveal())}
 }
 
-// Secrets lists what must never be written or logged: the AK, the SK, the
-// security token and the IAM token, whichever are set.
-func (c *LiveConfig) Secrets() []string {
-	var out []string
-	if c.UsesAKSK() {
-		out = append(out, c.Credentials.AK.Reveal(), c.Credentials.SK.Reveal(), c.Credentials.SecurityToken.Reveal())
+// Redactor returns the Redactor of the run: it removes the AK, the SK, the
+// security token and the IAM token, whichever are set, and the project ID.
+// It fails, naming the value, when one is too short to redact safely.
+func (c *LiveConfig) Redactor() (*Redactor, error) {
+	r, err := NewRedactor(c.ProjectID,
+		NamedSecret{Name: "AK", Value: c.Credentials.AK},
+		NamedSecret{Name: "SK", Value: c.Credentials.SK},
+		NamedSecret{Name: "security token", Value: c.Credentials.SecurityToken},
+		NamedSecret{Name: "token", Value: c.Token},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("live run: %w", err)
 	}
-	out = append(out, c.Token.Reveal())
-	var set []string
-	for _, s := range out {
-		if s != "" {
-			set = append(set, s)
-		}
-	}
-	return set
-}
-
-// Redactor replaces a project ID and secrets in text, in the same way the
-// Recorder does in recordings.
-type Redactor struct {
-	ProjectID string
-	Secrets   []string
-}
-
-// Redact returns s with every secret replaced by Redacted and the project ID
-// by ProjectIDPlaceholder, in raw, URL-escaped and JSON-escaped forms.
-func (r Redactor) Redact(s string) string {
-	for _, pair := range replacementPairs(r.ProjectID, r.Secrets) {
-		s = strings.ReplaceAll(s, string(pair[0]), string(pair[1]))
-	}
-	return s
-}
-
-// Describe renders an exchange for a failure message: the request line and
-// headers, the status, headers and body of the response, with credential
-// headers, secrets and the project ID redacted.
-func (r Redactor) Describe(ex *Exchange) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", ex.Request.Method, ex.Request.URL)
-	writeHeaders(&b, RedactHeaders(ex.Request.Header))
-	if len(ex.RequestBody) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", ex.RequestBody)
-	}
-	fmt.Fprintf(&b, "--> %d\n", ex.StatusCode)
-	writeHeaders(&b, RedactHeaders(ex.Header))
-	fmt.Fprintf(&b, "\n%s\n", ex.Body)
-	return r.Redact(b.String())
-}
-
-func writeHeaders(b *strings.Builder, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s: %s\n", k, v)
-		}
-	}
+	return r, nil
 }
