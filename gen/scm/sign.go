@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -130,18 +131,59 @@ func checkHMACKey(sk string) error {
 // the canonical request, one per line. The MAC comes from crypto/hmac,
 // the Go Cryptographic Module's HMAC, whatever mode it runs in.
 func appendSignature(dst []byte, sk, date string, canonical []byte) ([]byte, error) {
+	k, err := getMAC(sk)
+	if err != nil {
+		return nil, err
+	}
+	defer macs.Put(k)
 	sum := sha256.Sum256(canonical)
-	var buf [len(Algorithm) + 1 + len(DateLayout) + 1 + 2*sha256.Size]byte
-	stringToSign := append(buf[:0], Algorithm+"\n"...)
-	stringToSign = append(stringToSign, date...)
-	stringToSign = append(stringToSign, '\n')
-	stringToSign = hex.AppendEncode(stringToSign, sum[:])
+	sts := append(k.buf[:0], Algorithm+"\n"...)
+	sts = append(sts, date...)
+	sts = append(sts, '\n')
+	sts = hex.AppendEncode(sts, sum[:])
+	_, _ = k.mac.Write(sts) // a hash.Hash never fails to write
+	return append(dst, k.mac.Sum(k.sum[:0])...), nil
+}
+
+// macs keeps keyed HMAC-SHA256 states for reuse, since most programs sign
+// (or verify) with one key, and keying crypto/hmac anew costs two SHA-256
+// blocks and several allocations per call. A state is reused only for the
+// very key it was made with; the pool drops idle ones at garbage
+// collection.
+var macs sync.Pool // of *keyedMAC
+
+// keyedMAC is an HMAC-SHA256 keyed with key, with scratch space.
+type keyedMAC struct {
+	key []byte
+	mac hash.Hash
+	buf [len(Algorithm) + 1 + len(DateLayout) + 1 + 2*sha256.Size]byte // the string to sign
+	sum [sha256.Size]byte
+}
+
+// getMAC returns a reset HMAC keyed with sk, from macs when it holds one
+// for that key; put it back with macs.Put.
+func getMAC(sk string) (*keyedMAC, error) {
+	if k, ok := macs.Get().(*keyedMAC); ok && sameKey(k.key, sk) {
+		k.mac.Reset()
+		return k, nil
+	}
 	mac, err := newHMAC(sk)
 	if err != nil {
 		return nil, err
 	}
-	_, _ = mac.Write(stringToSign) // a hash.Hash never fails to write
-	return mac.Sum(dst), nil
+	return &keyedMAC{key: []byte(sk), mac: mac}, nil
+}
+
+// sameKey compares the keys in constant time for keys of equal length.
+func sameKey(key []byte, sk string) bool {
+	if len(key) != len(sk) {
+		return false
+	}
+	var diff byte
+	for i := range key {
+		diff |= key[i] ^ sk[i]
+	}
+	return diff == 0
 }
 
 // newHMAC returns crypto/hmac's HMAC-SHA256 keyed with sk. crypto/hmac
