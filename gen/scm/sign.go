@@ -77,7 +77,7 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
-	date := t.UTC().Format(DateLayout)
+	date := formatDate(t)
 	req.Header.Set(HeaderSdkDate, date)
 	body, err := readRequestBody(req)
 	if err != nil {
@@ -105,6 +105,33 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	auth = hex.AppendEncode(auth, sig)
 	req.Header.Set("Authorization", string(auth))
 	return nil
+}
+
+// formatDate returns t in UTC in DateLayout, as t.UTC().Format(DateLayout)
+// does, without parsing the layout on every call.
+func formatDate(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.Format(DateLayout)
+	}
+	var b [len(DateLayout)]byte
+	put := func(i, v, width int) {
+		for j := i + width - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	put(4, int(month), 2)
+	put(6, day, 2)
+	b[8] = 'T'
+	put(9, hour, 2)
+	put(11, minute, 2)
+	put(13, second, 2)
+	b[15] = 'Z'
+	return string(b[:])
 }
 
 // ErrKeyRefused means the Go Cryptographic Module refuses the secret key
