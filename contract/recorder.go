@@ -126,7 +126,11 @@ func (r *Recorder) redact(rec *Recording) (*Recording, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact: %w", err)
 	}
-	if name := r.Redactor.Find(data); name != "" {
+	switch name := r.Redactor.Find(data); name {
+	case "":
+	case overBudget:
+		return nil, fmt.Errorf("redact: the recording is too costly to scan for secrets (a body built to defeat the scan?); not writing it")
+	default:
 		return nil, fmt.Errorf("redact: %w: the %s; not writing the recording", errSecretSurvives, name)
 	}
 	return out, nil

@@ -207,9 +207,9 @@ func writeHeaders(b *strings.Builder, h http.Header) {
 }
 
 // Find reports the name of a secret (or "project ID") that text holds in
-// any form Redact removes, or "" when it holds none. The Recorder calls it
-// on each recording as written, and refuses to write one it finds a secret
-// in.
+// any form Redact removes, or "" when it holds none; for a text too costly
+// to scan (see Redactor) it reports that. The Recorder calls it on each
+// recording as written, and refuses to write one it finds anything in.
 func (r *Redactor) Find(text []byte) string {
 	if r == nil {
 		return ""

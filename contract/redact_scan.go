@@ -25,6 +25,10 @@ const maxDecodeDepth = 4
 // too much and stays linear in time.
 const stepsPerByte = 8
 
+// overBudget names the match that covers the rest of a text past the
+// budget, in the place of a secret's name.
+const overBudget = "rest of a text too costly to scan"
+
 // match is a span [start, end) of the original text holding a value.
 type match struct {
 	start, end int
@@ -309,7 +313,7 @@ func (s *scanner) findAll(patterns []pattern) []match {
 	t := s.text
 	for pos := 0; pos < len(t); pos++ {
 		if s.spent() {
-			return append(ms, match{pos, len(t), "text too costly to scan", Redacted})
+			return append(ms, match{pos, len(t), overBudget, Redacted})
 		}
 		if c := t[pos]; c != '%' && c != '\\' {
 			for _, n := range byFirst[c] {

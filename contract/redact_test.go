@@ -339,3 +339,16 @@ func TestRedactorBoundedWork(t *testing.T) {
 	require.True(t, strings.HasSuffix(out, contract.Redacted))
 	require.Less(t, len(out), len(text))
 }
+
+// TestRecorderRefusesWhatItCannotScan checks that a recording whose body
+// is too costly to scan for secrets (a long run of escaped backslashes) is
+// not written, rather than written unchecked.
+func TestRecorderRefusesWhatItCannotScan(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"error_msg":"` + strings.Repeat(`\\`, 1<<16) + `"}`
+	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: newTestRedactor(t),
+		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, 400, nil, body), nil })}
+	_, err := rec.RoundTrip(cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"))
+	require.ErrorContains(t, err, "too costly to scan for secrets")
+	require.Empty(t, recordingFiles(t, dir), "nothing is written")
+}
