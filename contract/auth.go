@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,7 +20,7 @@ func WithTokens(tokens ...string) MockOption {
 			if strings.TrimSpace(t) == "" {
 				return errors.New("WithTokens: empty token")
 			}
-			a.tokens = append(a.tokens, t)
+			a.tokens = append(a.tokens, scm.NewSecret(t))
 		}
 		return nil
 	}
@@ -39,9 +38,9 @@ func WithKeyPair(ak, sk string) MockOption {
 		}
 		a := m.mockAuth()
 		if a.keys == nil {
-			a.keys = map[string]string{}
+			a.keys = map[string]scm.Secret{}
 		}
-		a.keys[ak] = sk
+		a.keys[ak] = scm.NewSecret(sk)
 		return nil
 	}
 }
@@ -72,15 +71,16 @@ func (m *Mock) mockAuth() *credentialCheck {
 // reasons it gives follow the gateway's APIGW.0301 messages ("verify aksk
 // signature fail") and never hold a secret.
 type credentialCheck struct {
-	tokens []string
-	keys   map[string]string
+	tokens []scm.Secret
+	keys   map[string]scm.Secret // secret keys by access key
 	now    func() time.Time
 }
 
 func (a *credentialCheck) authenticate(r *http.Request, body []byte) error {
 	if tok := r.Header.Get(scm.HeaderAuthToken); tok != "" {
+		got := scm.NewSecret(tok)
 		for _, want := range a.tokens {
-			if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 {
+			if want.Equal(got) {
 				return nil
 			}
 		}
@@ -91,7 +91,7 @@ func (a *credentialCheck) authenticate(r *http.Request, body []byte) error {
 	}
 	err := scm.VerifySignature(r, body, func(ak string) (string, bool) {
 		sk, ok := a.keys[ak]
-		return sk, ok
+		return sk.Reveal(), ok
 	}, a.now(), scm.DefaultMaxSkew)
 	if err != nil {
 		return fmt.Errorf("verify aksk signature fail: %w", err)

@@ -42,7 +42,7 @@ func TestMockAuthentication(t *testing.T) {
 	now := time.Now()
 	srv := contract.StartMock(t, contract.WithKeyPair(testAK, testSK), contract.WithTokens(testToken),
 		contract.WithClock(func() time.Time { return now }))
-	creds := scm.Credentials{AK: testAK, SK: testSK, ProjectID: projectID}
+	creds := scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID}
 
 	tests := []struct {
 		name   string
@@ -51,10 +51,10 @@ func TestMockAuthentication(t *testing.T) {
 		reason string // "" means accepted
 	}{
 		{"signed", []scm.ClientOption{scm.WithAKSK(creds)}, nil, ""},
-		{"signed with a security token", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: testAK, SK: testSK, ProjectID: projectID, SecurityToken: "temporary-token-value"})}, nil, ""},
+		{"signed with a security token", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID, SecurityToken: scm.NewSecret("temporary-token-value")})}, nil, ""},
 		{"token", []scm.ClientOption{scm.WithToken(testToken)}, nil, ""},
-		{"wrong SK", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: testAK, SK: "wrong-secret-key-value", ProjectID: projectID})}, nil, "signature mismatch"},
-		{"unknown AK", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: "UNKNOWNACCESSKEY0000", SK: testSK, ProjectID: projectID})}, nil, "unknown access key"},
+		{"wrong SK", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret("wrong-secret-key-value"), ProjectID: projectID})}, nil, "signature mismatch"},
+		{"unknown AK", []scm.ClientOption{scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("UNKNOWNACCESSKEY0000"), SK: scm.NewSecret(testSK), ProjectID: projectID})}, nil, "unknown access key"},
 		{"tampered path", []scm.ClientOption{scm.WithAKSK(creds)}, tamper(func(r *http.Request) {
 			r.URL.Path = strings.Replace(r.URL.Path, certID, "scs-other", 1)
 			r.URL.RawPath = ""

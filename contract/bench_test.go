@@ -86,7 +86,7 @@ func BenchmarkCancelCert(b *testing.B) {
 	for _, server := range []string{"mock", "static"} {
 		base := servers[server]
 		client, err := scm.NewCertClient(base,
-			scm.WithAKSK(scm.Credentials{AK: testAK, SK: testSK, ProjectID: projectID}), scm.WithHTTPClient(hc))
+			scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID}), scm.WithHTTPClient(hc))
 		require.NoError(b, err)
 		calls := map[string]func(ctx context.Context) (*scm.CancelCertResult, error){
 			"baseline": func(ctx context.Context) (*scm.CancelCertResult, error) {

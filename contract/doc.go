@@ -62,7 +62,8 @@
 //
 // Bodies are kept byte for byte: "body" holds them as a JSON string when they
 // are valid UTF-8, and "body_base64" holds them otherwise. Secrets are never
-// kept: credential headers read "REDACTED" (see RedactHeaders).
+// kept: credential headers read "REDACTED" (see IsCredentialHeader), and a
+// live recording passes through a Redactor before it is written.
 //
 // "notes" lists what the exchange showed that the spec did not document but
 // the Validator tolerated, as DriftNotes found it when the exchange was

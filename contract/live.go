@@ -3,7 +3,6 @@ package contract
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/scmcontract/cancelcert/gen/scm"
@@ -31,17 +30,21 @@ var ErrLiveNotConfigured = errors.New("no credentials for the live run: set " +
 	"), and " + EnvRegion + " or " + EnvEndpoint)
 
 // LiveConfig is what a live contract run needs, read from the environment.
-// Its String form holds no secret.
+// Its secrets are scm.Secrets, so that every way of printing or logging it
+// (fmt's verbs, encoding/json, log/slog) shows "REDACTED" in their place.
 type LiveConfig struct {
-	Endpoint  string
+	// Endpoint is the service endpoint to call.
+	Endpoint string
+	// ProjectID is the project the run acts in.
 	ProjectID string
 	// CertID is the certificate application to cancel; ProbeCertID unless
 	// SCM_CERT_ID is set.
 	CertID string
-	// Credentials holds the AK/SK pair, when the run signs.
-	Credentials *scm.Credentials
-	// Token is the IAM token, when the run uses one instead.
-	Token string
+	// Credentials holds the AK/SK pair when the run signs; its AK is empty
+	// when the run uses Token instead.
+	Credentials scm.Credentials
+	// Token is the IAM token, when the run uses one instead of AK/SK.
+	Token scm.Secret
 }
 
 // LiveConfigFromEnv reads a LiveConfig through lookup (os.LookupEnv in
@@ -53,7 +56,7 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 		v, _ := lookup(k)
 		return strings.TrimSpace(v)
 	}
-	cfg := &LiveConfig{ProjectID: get(scm.EnvProjectID), CertID: get(EnvCertID), Token: get(EnvAuthToken)}
+	cfg := &LiveConfig{ProjectID: get(scm.EnvProjectID), CertID: get(EnvCertID), Token: scm.NewSecret(get(EnvAuthToken))}
 	if cfg.CertID == "" {
 		cfg.CertID = ProbeCertID
 	}
@@ -63,8 +66,8 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 		if err != nil {
 			return nil, fmt.Errorf("live run: %w", err)
 		}
-		cfg.Credentials = &creds
-	case cfg.Token != "":
+		cfg.Credentials = creds
+	case !cfg.Token.IsZero():
 		if cfg.ProjectID == "" {
 			return nil, fmt.Errorf("live run: %s is set but %s is not", EnvAuthToken, scm.EnvProjectID)
 		}
@@ -90,81 +93,31 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 // application.
 func (c *LiveConfig) Probe() bool { return c.CertID == ProbeCertID }
 
+// UsesAKSK reports whether the run signs with Credentials rather than
+// sending Token.
+func (c *LiveConfig) UsesAKSK() bool { return !c.Credentials.AK.IsZero() }
+
 // ClientOptions returns the authentication option of the run: AK/SK
 // signing when credentials are set, else the token.
 func (c *LiveConfig) ClientOptions() []scm.ClientOption {
-	if c.Credentials != nil {
-		return []scm.ClientOption{scm.WithAKSK(*c.Credentials)}
+	if c.UsesAKSK() {
+		return []scm.ClientOption{scm.WithAKSK(c.Credentials)}
 	}
-	return []scm.ClientOption{scm.WithToken(c.Token)}
+	return []scm.ClientOption{scm.WithToken(c.Token.Reveal())}
 }
 
-// Secrets lists what must never be written or logged: the AK, the SK, the
-// security token and the IAM token, whichever are set.
-func (c *LiveConfig) Secrets() []string {
-	var out []string
-	if c.Credentials != nil {
-		out = append(out, c.Credentials.AK, c.Credentials.SK, c.Credentials.SecurityToken)
+// Redactor returns the Redactor of the run: it removes the AK, the SK, the
+// security token and the IAM token, whichever are set, and the project ID.
+// It fails, naming the value, when one is too short to redact safely.
+func (c *LiveConfig) Redactor() (*Redactor, error) {
+	r, err := NewRedactor(c.ProjectID,
+		NamedSecret{Name: "AK", Value: c.Credentials.AK},
+		NamedSecret{Name: "SK", Value: c.Credentials.SK},
+		NamedSecret{Name: "security token", Value: c.Credentials.SecurityToken},
+		NamedSecret{Name: "token", Value: c.Token},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("live run: %w", err)
 	}
-	out = append(out, c.Token)
-	var set []string
-	for _, s := range out {
-		if s != "" {
-			set = append(set, s)
-		}
-	}
-	return set
-}
-
-func (c *LiveConfig) String() string {
-	auth := "token"
-	if c.Credentials != nil {
-		auth = "AK/SK " + c.Credentials.String()
-	}
-	return fmt.Sprintf("endpoint %s, cert_id %s, auth %s", c.Endpoint, c.CertID, auth)
-}
-
-// Redactor replaces a project ID and secrets in text, in the same way the
-// Recorder does in recordings.
-type Redactor struct {
-	ProjectID string
-	Secrets   []string
-}
-
-// Redact returns s with every secret replaced by Redacted and the project ID
-// by ProjectIDPlaceholder, in raw, URL-escaped and JSON-escaped forms.
-func (r Redactor) Redact(s string) string {
-	for _, pair := range replacementPairs(r.ProjectID, r.Secrets) {
-		s = strings.ReplaceAll(s, string(pair[0]), string(pair[1]))
-	}
-	return s
-}
-
-// Describe renders an exchange for a failure message: the request line and
-// headers, the status, headers and body of the response, with credential
-// headers, secrets and the project ID redacted.
-func (r Redactor) Describe(ex *Exchange) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", ex.Request.Method, ex.Request.URL)
-	writeHeaders(&b, RedactHeaders(ex.Request.Header))
-	if len(ex.RequestBody) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", ex.RequestBody)
-	}
-	fmt.Fprintf(&b, "--> %d\n", ex.StatusCode)
-	writeHeaders(&b, RedactHeaders(ex.Header))
-	fmt.Fprintf(&b, "\n%s\n", ex.Body)
-	return r.Redact(b.String())
-}
-
-func writeHeaders(b *strings.Builder, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s: %s\n", k, v)
-		}
-	}
+	return r, nil
 }

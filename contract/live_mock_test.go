@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // runLive runs TestLive in a child process of this test binary with the
@@ -157,7 +158,10 @@ func TestRecorderRedacts(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error_code":"SCM.0020","error_msg":"no cert in project ` + pid + ` for token ` + tok + ` sk ` + sk + `"}`))
 	}))
 	dir := t.TempDir()
-	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Validator: newValidator(t), ProjectID: pid, Secrets: []string{sk, tok, secTok},
+	red, err := contract.NewRedactor(pid, contract.NamedSecret{Name: "SK", Value: scm.NewSecret(sk)},
+		contract.NamedSecret{Name: "token", Value: scm.NewSecret(tok)}, contract.NamedSecret{Name: "security token", Value: scm.NewSecret(secTok)})
+	require.NoError(t, err)
+	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Validator: newValidator(t), Redactor: red,
 		Now: func() time.Time { return time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC) }}
 	req, err := http.NewRequest(http.MethodPost, srv+"/v2/"+pid+"/scm/cert/c1/cancel-cert?project="+pid, nil)
 	require.NoError(t, err)
@@ -169,26 +173,16 @@ func TestRecorderRedacts(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 
-	require.Equal(t, []string{"live-400-scm.0020"}, rec.Written())
-	data, err := os.ReadFile(filepath.Join(dir, "live-400-scm.0020.json"))
+	require.Equal(t, []string{"live-400"}, rec.Written())
+	data, err := os.ReadFile(filepath.Join(dir, "live-400.json"))
 	require.NoError(t, err)
 	for _, s := range []string{pid, sk, tok, secTok} {
 		require.False(t, bytes.Contains(data, []byte(s)), "the recording holds a secret")
 	}
-	r, err := contract.ReadRecording(filepath.Join(dir, "live-400-scm.0020.json"))
+	r, err := contract.ReadRecording(filepath.Join(dir, "live-400.json"))
 	require.NoError(t, err)
 	require.Equal(t, "2026-11-27", r.Provenance.Date)
 	require.Equal(t, "rid-42", r.Response.Headers.Get("X-Request-Id"), "the request ID is kept")
 	require.Contains(t, string(r.Response.Body), "no cert in project PROJECT_ID for token REDACTED", "the body is kept, redacted")
-	require.Equal(t, []string{"live-400-scm.0020.json"}, recordingFiles(t, dir), "no temporary file is left")
-}
-
-// TestRecorderRefusesShortSecrets checks that a secret too short to redact
-// safely stops the recorder before anything is sent.
-func TestRecorderRefusesShortSecrets(t *testing.T) {
-	rec := &contract.Recorder{Dir: t.TempDir(), Endpoint: "http://h", Secrets: []string{"abc"}}
-	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/", nil)
-	require.NoError(t, err)
-	_, err = rec.RoundTrip(req)
-	require.ErrorContains(t, err, "too short to redact safely")
+	require.Equal(t, []string{"live-400.json"}, recordingFiles(t, dir), "no temporary file is left")
 }

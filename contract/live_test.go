@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -35,13 +36,13 @@ func TestLive(t *testing.T) {
 	}
 	require.NoError(t, err)
 	v := newValidator(t)
-	red := contract.Redactor{ProjectID: cfg.ProjectID, Secrets: cfg.Secrets()}
-	t.Logf("live run: %s", red.Redact(cfg.String()))
+	red, err := cfg.Redactor()
+	require.NoError(t, err)
+	t.Logf("live run: %s", red.Redact(fmt.Sprintf("%+v", cfg)))
 	var base http.RoundTripper = http.DefaultTransport
 	var rec *contract.Recorder
 	if *recordFlag {
-		rec = &contract.Recorder{Base: base, Dir: *recordDir, Endpoint: cfg.Endpoint, Validator: v,
-			ProjectID: cfg.ProjectID, Secrets: cfg.Secrets()}
+		rec = &contract.Recorder{Base: base, Dir: *recordDir, Endpoint: cfg.Endpoint, Validator: v, Redactor: red}
 		base = rec
 	}
 	vt := contract.NewValidatingTransport(v, base, func(ex *contract.Exchange, err error) {

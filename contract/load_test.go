@@ -78,7 +78,7 @@ func TestLoadSignedClientAgainstMock(t *testing.T) {
 		violations.add("%v", err)
 	})
 	client, err := scm.NewCertClient(srv.URL,
-		scm.WithAKSK(scm.Credentials{AK: testAK, SK: testSK, ProjectID: projectID}),
+		scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID}),
 		scm.WithRequestEditorFn(preferFromContext),
 		scm.WithHTTPClient(&http.Client{Transport: vt}))
 	require.NoError(t, err)

@@ -1,41 +1,35 @@
 package contract
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 )
-
-// minSecretLen is the shortest secret the Recorder will redact: a shorter
-// one would match ordinary text and mangle the recording.
-const minSecretLen = 6
-
-// ProjectIDPlaceholder replaces the project ID in live recordings.
-const ProjectIDPlaceholder = "PROJECT_ID"
 
 // Recorder is an http.RoundTripper that writes every exchange passing
 // through it to Dir as a recording with provenance "live", the date and the
 // endpoint, after redaction. Wrap it around the transport of any client:
 //
-//	rec := &contract.Recorder{Dir: "testdata/recordings", Endpoint: endpoint,
-//		Validator: v, ProjectID: projectID, Secrets: []string{sk, token}}
+//	red, err := contract.NewRedactor(projectID, contract.NamedSecret{Name: "SK", Value: sk})
+//	rec := &contract.Recorder{Dir: "testdata/recordings", Endpoint: endpoint, Validator: v, Redactor: red}
 //	client, err := scm.NewClientWithResponses(endpoint, scm.WithHTTPClient(&http.Client{Transport: rec}))
 //
 // Redaction happens before anything is written: the credential headers
-// (see RedactHeaders) read "REDACTED", the project ID is replaced by
-// ProjectIDPlaceholder wherever it appears (path, headers, bodies), and every
-// string in Secrets is replaced by "REDACTED" wherever it appears. The
-// request ID and the bodies are otherwise kept byte for byte.
+// (see IsCredentialHeader) read "REDACTED", URL userinfo is dropped, and
+// the Redactor replaces every secret by "REDACTED" and the project ID by
+// ProjectIDPlaceholder in every field, in every form it knows (see
+// Redactor). The recording as it would be written is then searched once
+// more, and one that still holds a secret is refused, naming the secret
+// but not showing it. The request ID and the bodies are otherwise kept
+// byte for byte.
 //
-// A recording is named after what it shows (live-<status>[-<error code>]),
-// so recording the same exchange again replaces the file instead of adding a
-// duplicate. Files are written atomically (see WriteRecording).
+// A recording is named live-<status>: its name never carries response
+// content, which could hold a secret, and recording an exchange with the
+// same status again replaces the file instead of adding a duplicate.
+// Files are written atomically (see WriteRecording).
 //
 // NOTE that the Recorder does not sign or authenticate: put it between the
 // client and the network, under the signing layer, so that it sees the
@@ -51,10 +45,9 @@ type Recorder struct {
 	// Validator, when set, marks each recording valid or invalid with the
 	// first problem found; when nil, recordings are marked valid.
 	Validator *Validator
-	// ProjectID is replaced by ProjectIDPlaceholder everywhere.
-	ProjectID string
-	// Secrets are replaced by Redacted everywhere (an SK, a token, an AK).
-	Secrets []string
+	// Redactor removes the secrets and the project ID. Required: build it
+	// with NewRedactor (LiveConfig.Redactor does for a live run).
+	Redactor *Redactor
 	// Now gives the recording date; nil means time.Now.
 	Now func() time.Time
 	// MaxBody bounds each body kept; 0 means DefaultMaxBody.
@@ -74,13 +67,8 @@ func (r *Recorder) Written() []string {
 // RoundTrip sends req and writes the exchange. A failure to write is
 // returned as the error of the call, so that no exchange is lost unnoticed.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	if r.Dir == "" || r.Endpoint == "" {
-		return nil, errors.New("recorder: Dir and Endpoint are required")
-	}
-	for _, s := range append([]string{r.ProjectID}, r.Secrets...) {
-		if s != "" && len(s) < minSecretLen {
-			return nil, fmt.Errorf("recorder: a secret or project ID of %d characters is too short to redact safely (minimum %d)", len(s), minSecretLen)
-		}
+	if r.Dir == "" || r.Endpoint == "" || r.Redactor == nil {
+		return nil, errors.New("recorder: Dir, Endpoint and Redactor are required")
 	}
 	resp, ex, err := bufferedRoundTrip(r.Base, req, r.MaxBody)
 	if err != nil {
@@ -114,7 +102,7 @@ func (r *Recorder) recording(ex *Exchange) (*Recording, error) {
 		}
 	}
 	rec := &Recording{
-		Name:        liveName(ex.StatusCode, ex.Body),
+		Name:        recordingName("live", strconv.Itoa(ex.StatusCode)),
 		Description: fmt.Sprintf("%s cancel-cert answered %d, recorded from the live service.", req.Method, ex.StatusCode),
 		Provenance: Provenance{
 			Source:    SourceLive,
@@ -123,74 +111,27 @@ func (r *Recorder) recording(ex *Exchange) (*Recording, error) {
 			Endpoint:  r.Endpoint,
 		},
 		Expect:   expect,
-		Request:  RecordedRequest{Method: req.Method, URL: req.URL.String(), Headers: RedactHeaders(req.Header), Body: ex.RequestBody},
-		Response: RecordedResponse{Status: ex.StatusCode, Headers: RedactHeaders(ex.Header), Body: ex.Body},
+		Request:  RecordedRequest{Method: req.Method, URL: req.URL.String(), Headers: req.Header, Body: ex.RequestBody},
+		Response: RecordedResponse{Status: ex.StatusCode, Headers: ex.Header, Body: ex.Body},
 	}
 	return r.redact(rec)
 }
 
-// redact replaces the project ID and the secrets everywhere in rec, by
-// rewriting its JSON form, so that no field can be forgotten.
+// redact removes the secrets and the project ID from every field of rec,
+// then searches the recording as it would be written, so that a secret
+// that survives in any form stops the write.
 func (r *Recorder) redact(rec *Recording) (*Recording, error) {
-	data, err := json.Marshal(rec)
+	out := r.Redactor.redactRecording(rec)
+	data, err := out.Marshal()
 	if err != nil {
-		return nil, err
-	}
-	for _, pair := range r.replacements() {
-		data = bytes.ReplaceAll(data, pair[0], pair[1])
-	}
-	var out Recording
-	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, fmt.Errorf("redact: %w", err)
 	}
-	// Bodies and expectations are kept as JSON strings and so were redacted
-	// above; check the raw bytes too, in case a body had to be base64.
-	for _, b := range [][]byte{out.Request.Body, out.Response.Body} {
-		for _, pair := range r.replacements() {
-			if bytes.Contains(b, pair[0]) {
-				return nil, errors.New("redact: a secret survives in a body that is not valid UTF-8; not writing it")
-			}
-		}
+	switch name := r.Redactor.Find(data); name {
+	case "":
+	case overBudget:
+		return nil, fmt.Errorf("redact: the recording is too costly to scan for secrets (a body built to defeat the scan?); not writing it")
+	default:
+		return nil, fmt.Errorf("redact: %w: the %s; not writing the recording", errSecretSurvives, name)
 	}
-	return &out, nil
-}
-
-func (r *Recorder) replacements() [][2][]byte {
-	return replacementPairs(r.ProjectID, r.Secrets)
-}
-
-// replacementPairs lists each secret and the project ID in raw,
-// JSON-escaped and URL-escaped forms, with what replaces it.
-func replacementPairs(projectID string, secrets []string) [][2][]byte {
-	var out [][2][]byte
-	add := func(secret, with string) {
-		if strings.TrimSpace(secret) == "" {
-			return
-		}
-		forms := []string{secret, url.PathEscape(secret), url.QueryEscape(secret)}
-		if js, err := json.Marshal(secret); err == nil {
-			forms = append(forms, string(js[1:len(js)-1]))
-		}
-		for _, f := range forms {
-			out = append(out, [2][]byte{[]byte(f), []byte(with)})
-		}
-	}
-	for _, s := range secrets {
-		add(s, Redacted)
-	}
-	add(projectID, ProjectIDPlaceholder)
-	return out
-}
-
-// liveName names a live recording after its status and, for an error body,
-// its error code: the same exchange recorded again gets the same name.
-func liveName(status int, body []byte) string {
-	var eb struct {
-		Code string `json:"error_code"`
-	}
-	parts := []string{"live", fmt.Sprint(status)}
-	if json.Unmarshal(body, &eb) == nil && eb.Code != "" {
-		parts = append(parts, eb.Code)
-	}
-	return recordingName(parts...)
+	return out, nil
 }

@@ -2,10 +2,12 @@ package scm
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MaxBodyExcerpt is how many bytes of a response body an APIError keeps.
@@ -73,21 +75,36 @@ type APIError struct {
 	Err error
 }
 
+// Limits of what Error quotes of the texts a server chose, in bytes after
+// escaping; the fields keep them whole.
+const (
+	maxQuotedMessage = 256 // Message, and the text of Err
+	maxQuotedField   = 64  // Code and RequestID
+)
+
 // Error returns, for example,
 // "scm: cancel-cert: HTTP 400 SCM.0010: <message> (request ID xyz)".
 // Without a code or message it names the status, and it appends Err.
+//
+// It is safe to log: it quotes at most 256 bytes of the message (and of
+// Err's text) and 64 of the code and request ID, ending a longer text with
+// "... (cut, N bytes in all)", and it escapes the characters that could
+// forge or hide log content: control characters (CR, LF, ESC ...), bidi
+// and other format characters (U+202E, U+2066 ...), the line and paragraph
+// separators U+2028 and U+2029, and invalid UTF-8, written as \n, \x1b,
+// \u202e and the like. Message holds the whole text as received.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("scm: ")
 	if e.Operation != "" {
-		b.WriteString(e.Operation + ": ")
+		b.WriteString(printable(e.Operation, maxQuotedField) + ": ")
 	}
 	b.WriteString("HTTP " + strconv.Itoa(e.StatusCode))
 	if e.Code != "" {
-		b.WriteString(" " + printable(e.Code))
+		b.WriteString(" " + printable(e.Code, maxQuotedField))
 	}
 	if e.Message != "" {
-		b.WriteString(": " + printable(e.Message))
+		b.WriteString(": " + printable(e.Message, maxQuotedMessage))
 	}
 	if e.Code == "" && e.Message == "" && e.Err == nil {
 		if text := http.StatusText(e.StatusCode); text != "" {
@@ -95,10 +112,10 @@ func (e *APIError) Error() string {
 		}
 	}
 	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
+		b.WriteString(": " + printable(e.Err.Error(), maxQuotedMessage))
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request ID " + printable(e.RequestID) + ")")
+		b.WriteString(" (request ID " + printable(e.RequestID, maxQuotedField) + ")")
 	}
 	return b.String()
 }
@@ -126,13 +143,56 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// printable replaces control characters, so that a server's text cannot
-// break a log line.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
+// printable escapes the characters of s that could forge or hide log
+// content (see needsEscape) and cuts the result to at most limit bytes,
+// plus a note saying that it was cut and how long s is.
+func printable(s string, limit int) string {
+	if len(s) <= limit && !strings.ContainsFunc(s, needsEscape) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		esc := s[i : i+size]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			esc = fmt.Sprintf(`\x%02x`, s[i])
+		case needsEscape(r):
+			esc = escapeRune(r)
 		}
-		return r
-	}, s)
+		if b.Len()+len(esc) > limit {
+			fmt.Fprintf(&b, "... (cut, %d bytes in all)", len(s))
+			break
+		}
+		b.WriteString(esc)
+		i += size
+	}
+	return b.String()
+}
+
+// needsEscape reports whether r may not reach a log line as it is: a
+// control character (C0, DEL, C1), a format character (the bidi controls
+// U+061C, U+200E, U+200F, U+202A-U+202E and U+2066-U+2069, zero-width
+// characters, tags ...), or a line or paragraph separator.
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// escapeRune writes r as Go would in a quoted string.
+func escapeRune(r rune) string {
+	switch r {
+	case '\n':
+		return `\n`
+	case '\r':
+		return `\r`
+	case '\t':
+		return `\t`
+	}
+	switch {
+	case r < 0x80:
+		return fmt.Sprintf(`\x%02x`, r)
+	case r < 0x10000:
+		return fmt.Sprintf(`\u%04x`, r)
+	}
+	return fmt.Sprintf(`\U%08x`, r)
 }

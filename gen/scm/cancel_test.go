@@ -17,7 +17,7 @@ import (
 // test key pair at the fixed time at.
 func newSigningCertClient(t testing.TB, base string, at time.Time) *CertClient {
 	t.Helper()
-	c, err := NewCertClient(base, withAKSKClock(Credentials{AK: testAK, SK: testSK}, func() time.Time { return at }))
+	c, err := NewCertClient(base, withAKSKClock(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}, func() time.Time { return at }))
 	require.NoError(t, err)
 	return c
 }

@@ -1,6 +1,9 @@
 package scm
 
-import "net/url"
+import (
+	"net/url"
+	"testing"
+)
 
 // String forms of the append* functions, for tests.
 
@@ -14,6 +17,11 @@ func canonicalQuery(rawQuery string) (string, error) {
 	return string(query), err
 }
 
-func signature(sk, date, canonical string) []byte {
-	return appendSignature(nil, sk, date, []byte(canonical))
+func signature(tb testing.TB, sk, date, canonical string) []byte {
+	tb.Helper()
+	sig, err := appendSignature(nil, sk, date, []byte(canonical))
+	if err != nil {
+		tb.Fatalf("signature: %v", err)
+	}
+	return sig
 }

@@ -1,12 +1,9 @@
 package scm
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -20,27 +17,23 @@ const (
 	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
 )
 
-// redacted stands in for a secret in every printed form of Credentials.
-const redacted = "<redacted>"
-
 // Credentials are an access key pair for AK/SK signing, with the optional
 // security token of temporary credentials and the project ID.
 //
-// Every way of printing Credentials (String, GoString, fmt's verbs,
-// encoding/json, log/slog) shows the project ID, at most the first four
-// characters of AK, and never SK or SecurityToken. NOTE that fmt cannot
-// reach the methods of Credentials held in an unexported struct field,
-// and prints such a field raw.
+// AK, SK and SecurityToken are Secrets, so every way of printing
+// Credentials (fmt's verbs, %#v included, encoding/json, log/slog) shows
+// "REDACTED" for each one that is set, whatever struct holds them; the
+// project ID is shown.
 type Credentials struct {
 	// AK is the access key ID.
-	AK string
+	AK Secret `json:"ak"`
 	// SK is the secret access key.
-	SK string
+	SK Secret `json:"sk"`
 	// SecurityToken is the token of temporary credentials; empty for
 	// permanent ones.
-	SecurityToken string
+	SecurityToken Secret `json:"security_token"`
 	// ProjectID is the ID of the IAM project the requests act on.
-	ProjectID string
+	ProjectID string `json:"project_id"`
 }
 
 // Validate reports whether c can sign requests: AK and SK must be set,
@@ -56,53 +49,16 @@ func (c Credentials) Validate() error {
 
 // validate is Validate without the package prefix.
 func (c Credentials) validate() error {
-	if err := checkKeys(c.AK, c.SK); err != nil {
+	if err := checkKeys(c.AK.Reveal(), c.SK.Reveal()); err != nil {
 		return fmt.Errorf("invalid credentials: %w", err)
 	}
-	if hasControl(c.SecurityToken) {
+	if hasControl(c.SecurityToken.Reveal()) {
 		return errors.New("invalid credentials: SecurityToken contains a control character")
 	}
 	if hasControl(c.ProjectID) {
 		return errors.New("invalid credentials: ProjectID contains a control character")
 	}
 	return nil
-}
-
-// String returns a redacted description of c.
-func (c Credentials) String() string {
-	return fmt.Sprintf("{AK:%s SK:%s SecurityToken:%s ProjectID:%s}",
-		maskAK(c.AK), maskSecret(c.SK), maskSecret(c.SecurityToken), c.ProjectID)
-}
-
-// GoString returns a redacted Go-syntax description of c, for %#v.
-func (c Credentials) GoString() string {
-	return fmt.Sprintf("scm.Credentials{AK:%q, SK:%q, SecurityToken:%q, ProjectID:%q}",
-		maskAK(c.AK), maskSecret(c.SK), maskSecret(c.SecurityToken), c.ProjectID)
-}
-
-// Format implements fmt.Formatter so that every verb prints the redacted
-// form: %#v the GoString, %q the quoted String, all others the String.
-func (c Credentials) Format(f fmt.State, verb rune) {
-	s := c.String()
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		s = c.GoString()
-	case verb == 'q':
-		s = strconv.Quote(s)
-	}
-	_, _ = io.WriteString(f, s)
-}
-
-// MarshalJSON implements json.Marshaler with the redacted form, so that
-// logging Credentials as JSON reveals no secret. NOTE that the result
-// cannot be turned back into working Credentials.
-func (c Credentials) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{
-		"ak":             maskAK(c.AK),
-		"sk":             maskSecret(c.SK),
-		"security_token": maskSecret(c.SecurityToken),
-		"project_id":     c.ProjectID,
-	})
 }
 
 // CredentialsFromEnv reads Credentials from the environment variables the
@@ -124,14 +80,14 @@ func CredentialsFromLookup(lookup func(key string) (string, bool)) (Credentials,
 		return v
 	}
 	c := Credentials{
-		AK:            get(EnvAK),
-		SK:            get(EnvSK),
-		SecurityToken: get(EnvSecurityToken),
+		AK:            NewSecret(get(EnvAK)),
+		SK:            NewSecret(get(EnvSK)),
+		SecurityToken: NewSecret(get(EnvSecurityToken)),
 		ProjectID:     get(EnvProjectID),
 	}
 	var missing []string
 	for _, v := range []struct{ name, value string }{
-		{EnvAK, c.AK}, {EnvSK, c.SK}, {EnvProjectID, c.ProjectID},
+		{EnvAK, c.AK.Reveal()}, {EnvSK, c.SK.Reveal()}, {EnvProjectID, c.ProjectID},
 	} {
 		if v.value == "" {
 			missing = append(missing, v.name)
@@ -167,23 +123,4 @@ func checkKeys(ak, sk string) error {
 // TAB, DEL, C1 controls ...), which has no place in a header or a path.
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, unicode.IsControl)
-}
-
-// maskAK keeps the first four characters of a long enough AK.
-func maskAK(ak string) string {
-	switch {
-	case ak == "":
-		return ""
-	case len([]rune(ak)) < 12:
-		return redacted
-	}
-	return string([]rune(ak)[:4]) + "****"
-}
-
-// maskSecret hides a set secret and shows that an empty one is empty.
-func maskSecret(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redacted
 }

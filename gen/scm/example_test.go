@@ -110,12 +110,12 @@ func ExampleCredentialsFromLookup() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(creds)
+	fmt.Printf("%+v\n", creds)
 
 	_, err = scm.CredentialsFromLookup(func(string) (string, bool) { return "", false })
 	fmt.Println(err)
 	// Output:
-	// {AK:QTWA**** SK:<redacted> SecurityToken:<redacted> ProjectID:77b6a44cba5143ab91d13ab9a8ff44fd}
+	// {AK:REDACTED SK:REDACTED SecurityToken:REDACTED ProjectID:77b6a44cba5143ab91d13ab9a8ff44fd}
 	// scm: credentials from environment: missing HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID
 }
 
@@ -159,7 +159,7 @@ func ExampleCertClient_CancelCertificate() {
 	defer srv.Close()
 
 	ctx := context.Background()
-	good, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: "MYACCESSKEY1", SK: "secret"}))
+	good, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("secret")}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func ExampleCertClient_CancelCertificate() {
 	}
 	fmt.Println(result.CertId, result.Message)
 
-	bad, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: "MYACCESSKEY1", SK: "wrong"}))
+	bad, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("wrong")}))
 	if err != nil {
 		log.Fatal(err)
 	}

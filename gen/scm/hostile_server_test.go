@@ -134,7 +134,7 @@ func TestHostileServers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			noLeaks(t)
 			base := rawServer(t, tt.handler)
-			c, err := NewCertClient(base, WithAKSK(Credentials{AK: testAK, SK: testSK}))
+			c, err := NewCertClient(base, WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}))
 			require.NoError(t, err)
 			c.ResponseLimit = tt.limit
 			deadline := orDefault(tt.deadline, 5*time.Second)

@@ -42,17 +42,17 @@ func withAKSKClock(creds Credentials, now func() time.Time) ClientOption {
 			if creds.ProjectID != "" {
 				req.Header.Set(HeaderProjectID, creds.ProjectID)
 			}
-			if creds.SecurityToken != "" {
-				req.Header.Set(HeaderSecurityToken, creds.SecurityToken)
+			if !creds.SecurityToken.IsZero() {
+				req.Header.Set(HeaderSecurityToken, creds.SecurityToken.Reveal())
 			}
-			return Sign(req, creds.AK, creds.SK, now())
+			return Sign(req, creds.AK.Reveal(), creds.SK.Reveal(), now())
 		})
 		return nil
 	}
 }
 
 // WithToken returns a ClientOption that sends the IAM token in the
-// X-Auth-Token header of every request. An empty token, or one holding a
+// X-Auth-Token header of every request. The option holds it as a Secret. An empty token, or one holding a
 // control character such as CR, LF or NUL, makes the client constructor
 // fail with an error that never holds the token. Its length (32 to
 // 2,097,152 characters, per IAM) is left to the gateway to judge.
@@ -64,12 +64,13 @@ func WithToken(token string) ClientOption {
 	case hasControl(token):
 		err = errors.New("scm: with token: token contains a control character")
 	}
+	secret := NewSecret(token)
 	return func(c *Client) error {
 		if err != nil {
 			return err
 		}
 		c.RequestEditors = append(c.RequestEditors, func(_ context.Context, req *http.Request) error {
-			req.Header.Set(HeaderAuthToken, token)
+			req.Header.Set(HeaderAuthToken, secret.Reveal())
 			return nil
 		})
 		return nil

@@ -48,7 +48,7 @@ func TestWithAKSKSignsEachRequestFresh(t *testing.T) {
 		return start.Add(time.Duration(calls) * time.Second)
 	}
 	base, seen := recordingServer(t, start, http.StatusOK, `{"cert_id":"c","message":"success"}`)
-	creds := Credentials{AK: testAK, SK: testSK, SecurityToken: "sts-token", ProjectID: "proj"}
+	creds := Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK), SecurityToken: NewSecret("sts-token"), ProjectID: "proj"}
 	client, err := NewClient(base, withAKSKClock(creds, clock))
 	require.NoError(t, err)
 
@@ -70,7 +70,7 @@ func TestWithAKSKSignsEachRequestFresh(t *testing.T) {
 
 func TestWithAKSKWithoutOptionalHeaders(t *testing.T) {
 	base, seen := recordingServer(t, time.Now(), http.StatusOK, `{}`)
-	client, err := NewClient(base, WithAKSK(Credentials{AK: testAK, SK: testSK}))
+	client, err := NewClient(base, WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}))
 	require.NoError(t, err)
 	resp, err := client.CancelCert(context.Background(), "p", "c")
 	require.NoError(t, err)
@@ -88,9 +88,9 @@ func TestAuthOptionsRefuseBadSecrets(t *testing.T) {
 		opt     ClientOption
 		wantErr string
 	}{
-		{name: "AK/SK without SK", opt: WithAKSK(Credentials{AK: "AK"}), wantErr: "scm: invalid credentials: SK is empty"},
-		{name: "AK/SK with LF in SK", opt: WithAKSK(Credentials{AK: "AK", SK: secret + "\n"}), wantErr: "SK contains a control character"},
-		{name: "AK/SK with CR LF in token", opt: WithAKSK(Credentials{AK: "AK", SK: "sk", SecurityToken: secret + "\r\n"}), wantErr: "SecurityToken contains a control character"},
+		{name: "AK/SK without SK", opt: WithAKSK(Credentials{AK: NewSecret("AK")}), wantErr: "scm: invalid credentials: SK is empty"},
+		{name: "AK/SK with LF in SK", opt: WithAKSK(Credentials{AK: NewSecret("AK"), SK: NewSecret(secret + "\n")}), wantErr: "SK contains a control character"},
+		{name: "AK/SK with CR LF in token", opt: WithAKSK(Credentials{AK: NewSecret("AK"), SK: NewSecret("sk"), SecurityToken: NewSecret(secret + "\r\n")}), wantErr: "SecurityToken contains a control character"},
 		{name: "empty token", opt: WithToken(""), wantErr: "scm: with token: token is empty"},
 		{name: "token with CR LF", opt: WithToken(secret + "\r\nX-Evil: 1"), wantErr: "scm: with token: token contains a control character"},
 		{name: "token with NUL", opt: WithToken(secret + "\x00"), wantErr: "token contains a control character"},

@@ -70,7 +70,7 @@ func TestGoForwardsTokensOnRedirect(t *testing.T) {
 func TestCertClientRefusesRedirects(t *testing.T) {
 	auths := map[string]ClientOption{
 		"token": WithToken(testToken),
-		"AK/SK": WithAKSK(Credentials{AK: testAK, SK: testSK, SecurityToken: "sts-secret", ProjectID: "p"}),
+		"AK/SK": WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK), SecurityToken: NewSecret("sts-secret"), ProjectID: "p"}),
 	}
 	for _, status := range redirectStatuses {
 		for name, auth := range auths {

@@ -2,12 +2,16 @@ package scm
 
 import (
 	"bytes"
+	"crypto/fips140"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -44,6 +48,11 @@ const HeaderSdkDate = "X-Sdk-Date"
 // for such an ID; following the path as sent matches what the gateway
 // receives (inferred: a live recording must confirm it).
 //
+// The HMAC is computed by crypto/hmac, inside the Go Cryptographic Module.
+// Under GODEBUG=fips140=only the module refuses an SK shorter than 112
+// bits: Sign then returns an error wrapping ErrKeyRefused, never a
+// signature and never a panic, and leaves req unchanged.
+//
 // Sign refuses an empty AK or SK, or one holding control characters, and
 // a header to sign whose name is not an HTTP token (such a request cannot
 // be sent); its errors never contain the secret key. NOTE that every
@@ -62,10 +71,13 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	if err := checkKeys(ak, sk); err != nil {
 		return fmt.Errorf("scm: sign request: %w", err)
 	}
+	if err := checkHMACKey(sk); err != nil {
+		return fmt.Errorf("scm: sign request: %w", err)
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
-	date := t.UTC().Format(DateLayout)
+	date := formatDate(t)
 	req.Header.Set(HeaderSdkDate, date)
 	body, err := readRequestBody(req)
 	if err != nil {
@@ -80,58 +92,141 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 		return fmt.Errorf("scm: sign request: %w", err)
 	}
 	var sigBuf [sha256.Size]byte
+	sig, err := appendSignature(sigBuf[:0], sk, date, canonical)
+	if err != nil {
+		return fmt.Errorf("scm: sign request: %w", err)
+	}
 	var authBuf [256]byte
 	auth := append(authBuf[:0], Algorithm+" Access="...)
 	auth = append(auth, ak...)
 	auth = append(auth, ", SignedHeaders="...)
 	auth = append(auth, signed...)
 	auth = append(auth, ", Signature="...)
-	auth = hex.AppendEncode(auth, appendSignature(sigBuf[:0], sk, date, canonical))
+	auth = hex.AppendEncode(auth, sig)
 	req.Header.Set("Authorization", string(auth))
+	return nil
+}
+
+// formatDate returns t in UTC in DateLayout, as t.UTC().Format(DateLayout)
+// does, without parsing the layout on every call.
+func formatDate(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.Format(DateLayout)
+	}
+	var b [len(DateLayout)]byte
+	put := func(i, v, width int) {
+		for j := i + width - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	put(4, int(month), 2)
+	put(6, day, 2)
+	b[8] = 'T'
+	put(9, hour, 2)
+	put(11, minute, 2)
+	put(13, second, 2)
+	b[15] = 'Z'
+	return string(b[:])
+}
+
+// ErrKeyRefused means the Go Cryptographic Module refuses the secret key
+// for HMAC-SHA256: under GODEBUG=fips140=only, a key shorter than 112 bits
+// (14 bytes). Sign and VerifySignature return it, wrapped, instead of a
+// signature or a verdict.
+var ErrKeyRefused = errors.New("secret key refused by the Go Cryptographic Module")
+
+// minFIPSKeyLen is the shortest HMAC key FIPS 140-only mode accepts, in
+// bytes: 112 bits (FIPS 140-3 IG C.M; crypto/hmac.New panics below it).
+const minFIPSKeyLen = 112 / 8
+
+// checkHMACKey refuses, before anything is computed or changed, a key that
+// crypto/hmac would refuse with a panic. It never quotes the key.
+func checkHMACKey(sk string) error {
+	if fips140.Enforced() && len(sk) < minFIPSKeyLen {
+		return fmt.Errorf("%w: in FIPS 140-only mode the SK must be at least %d bytes (112 bits)", ErrKeyRefused, minFIPSKeyLen)
+	}
 	return nil
 }
 
 // appendSignature appends HMAC-SHA256(sk, string to sign) to dst, where
 // the string to sign is the algorithm, the date and the hex SHA-256 of
-// the canonical request, one per line.
-func appendSignature(dst []byte, sk, date string, canonical []byte) []byte {
+// the canonical request, one per line. The MAC comes from crypto/hmac,
+// the Go Cryptographic Module's HMAC, whatever mode it runs in.
+func appendSignature(dst []byte, sk, date string, canonical []byte) ([]byte, error) {
+	k, err := getMAC(sk)
+	if err != nil {
+		return nil, err
+	}
+	defer macs.Put(k)
 	sum := sha256.Sum256(canonical)
-	var buf [len(Algorithm) + 1 + len(DateLayout) + 1 + 2*sha256.Size]byte
-	stringToSign := append(buf[:0], Algorithm+"\n"...)
-	stringToSign = append(stringToSign, date...)
-	stringToSign = append(stringToSign, '\n')
-	stringToSign = hex.AppendEncode(stringToSign, sum[:])
-	mac := hmacSHA256(sk, stringToSign)
-	return append(dst, mac[:]...)
+	sts := append(k.buf[:0], Algorithm+"\n"...)
+	sts = append(sts, date...)
+	sts = append(sts, '\n')
+	sts = hex.AppendEncode(sts, sum[:])
+	_, _ = k.mac.Write(sts) // a hash.Hash never fails to write
+	return append(dst, k.mac.Sum(k.sum[:0])...), nil
 }
 
-// hmacSHA256 returns HMAC-SHA256(key, msg) as RFC 2104 defines it:
-// SHA-256((K ^ opad) || SHA-256((K ^ ipad) || msg)), with K the key padded
-// to the block size (or its hash when longer). It works on the stack,
-// where crypto/hmac allocates two hash states and two pads for every new
-// key, more than the rest of signing a request costs.
-// sign_reference_test.go checks it against crypto/hmac.
-func hmacSHA256(key string, msg []byte) [sha256.Size]byte {
-	const blockSize = 64
-	var k [blockSize]byte
-	if len(key) > blockSize {
-		sum := sha256.Sum256([]byte(key))
-		copy(k[:], sum[:])
-	} else {
-		copy(k[:], key)
+// macs keeps keyed HMAC-SHA256 states for reuse, since most programs sign
+// (or verify) with one key, and keying crypto/hmac anew costs two SHA-256
+// blocks and several allocations per call. A state is reused only for the
+// very key it was made with; the pool drops idle ones at garbage
+// collection.
+var macs sync.Pool // of *keyedMAC
+
+// keyedMAC is an HMAC-SHA256 keyed with key, with scratch space.
+type keyedMAC struct {
+	key []byte
+	mac hash.Hash
+	buf [len(Algorithm) + 1 + len(DateLayout) + 1 + 2*sha256.Size]byte // the string to sign
+	sum [sha256.Size]byte
+}
+
+// getMAC returns a reset HMAC keyed with sk, from macs when it holds one
+// for that key; put it back with macs.Put.
+func getMAC(sk string) (*keyedMAC, error) {
+	if k, ok := macs.Get().(*keyedMAC); ok && sameKey(k.key, sk) {
+		k.mac.Reset()
+		return k, nil
 	}
-	var innerBuf [blockSize + 128]byte
-	inner := innerBuf[:blockSize]
-	for i, b := range k {
-		inner[i] = b ^ 0x36
+	mac, err := newHMAC(sk)
+	if err != nil {
+		return nil, err
 	}
-	innerSum := sha256.Sum256(append(inner, msg...))
-	var outer [blockSize + sha256.Size]byte
-	for i, b := range k {
-		outer[i] = b ^ 0x5c
+	return &keyedMAC{key: []byte(sk), mac: mac}, nil
+}
+
+// sameKey compares the keys in constant time for keys of equal length.
+func sameKey(key []byte, sk string) bool {
+	if len(key) != len(sk) {
+		return false
 	}
-	copy(outer[blockSize:], innerSum[:])
-	return sha256.Sum256(outer[:])
+	var diff byte
+	for i := range key {
+		diff |= key[i] ^ sk[i]
+	}
+	return diff == 0
+}
+
+// newHMAC returns crypto/hmac's HMAC-SHA256 keyed with sk. crypto/hmac
+// panics on a key or hash the module refuses; checkHMACKey catches the
+// known case first, and a refusal added by a later Go release is turned
+// into ErrKeyRefused here rather than crashing the caller.
+func newHMAC(sk string) (mac hash.Hash, err error) {
+	if err := checkHMACKey(sk); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			mac, err = nil, fmt.Errorf("%w: %v", ErrKeyRefused, r)
+		}
+	}()
+	return hmac.New(sha256.New, []byte(sk)), nil
 }
 
 // readRequestBody returns the body of req and leaves it readable.

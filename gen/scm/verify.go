@@ -16,7 +16,7 @@ import (
 const DefaultMaxSkew = 15 * time.Minute
 
 // Reasons why VerifySignature refuses a request. Its errors wrap exactly
-// one of them, so a server can say why with errors.Is.
+// one of them (or ErrKeyRefused), so a server can say why with errors.Is.
 var (
 	// ErrSignatureMissing means the request has no Authorization header.
 	ErrSignatureMissing = errors.New("signature missing")
@@ -53,8 +53,9 @@ type authorization struct {
 // that the date cannot be changed.
 //
 // Errors wrap one of ErrSignatureMissing, ErrSignatureMalformed,
-// ErrUnknownAccessKey, ErrSignatureMismatch and ErrDateSkew; they never
-// contain a secret key.
+// ErrUnknownAccessKey, ErrSignatureMismatch and ErrDateSkew, or
+// ErrKeyRefused when the Go Cryptographic Module refuses the secret key
+// (see Sign); they never contain a secret key.
 func VerifySignature(req *http.Request, body []byte, secretFor func(ak string) (sk string, ok bool),
 	now time.Time, maxSkew time.Duration) error {
 	if req == nil || req.URL == nil || secretFor == nil {
@@ -88,8 +89,12 @@ func VerifySignature(req *http.Request, body []byte, secretFor func(ak string) (
 	if !strings.Contains(";"+signed+";", ";x-sdk-date;") {
 		return fmt.Errorf("scm: verify signature: %w: SignedHeaders leaves out x-sdk-date", ErrSignatureMalformed)
 	}
-	var sig [sha256.Size]byte
-	if !hmac.Equal(appendSignature(sig[:0], sk, date, canonical), auth.signature) {
+	var sigBuf [sha256.Size]byte
+	sig, err := appendSignature(sigBuf[:0], sk, date, canonical)
+	if err != nil {
+		return fmt.Errorf("scm: verify signature: %w", err)
+	}
+	if !hmac.Equal(sig, auth.signature) {
 		sum := sha256.Sum256(canonical)
 		return fmt.Errorf("scm: verify signature: %w: the server's canonical request hashes to %x",
 			ErrSignatureMismatch, sum)

@@ -6,7 +6,23 @@
 // It prints the URL it listens on, answers the documented responses (pick one
 // with the header "Prefer: code=NNN"; the default is 200), validates every
 // request and its own responses against the spec, and stops cleanly on
-// SIGINT or SIGTERM.
+// SIGINT or SIGTERM: it stops accepting, gives requests in flight up to
+// -shutdown-grace to finish, closes the connections still open (a client
+// stalled mid-request), and exits with status 0.
+//
+// It holds up against slow and abusive clients with these limits (flag,
+// default):
+//
+//	-read-header-timeout 10s   the request line and headers must arrive within it
+//	-read-timeout 30s          the whole request, body included, must arrive within it
+//	-write-timeout 30s         the response must be written within it
+//	-idle-timeout 1m0s         an idle keep-alive connection is closed after it
+//	-max-header-bytes 65536    larger request headers get 431
+//	-shutdown-grace 5s         how long SIGTERM waits for requests in flight
+//
+// A connection that breaks them is closed; malformed headers get 400, and
+// the server keeps serving others. -h prints every flag with its default
+// and exits 0.
 //
 // Authentication is off unless credentials are given: then the mock accepts
 // only the given IAM tokens (X-Auth-Token) and AK/SK signatures made with the
@@ -39,19 +55,57 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h: the usage was asked for
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "scm-mock:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx is done, then shuts down, giving requests in flight
-// up to five seconds to finish.
+// Default limits of the server; see the package documentation.
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultReadTimeout       = 30 * time.Second
+	defaultWriteTimeout      = 30 * time.Second
+	defaultIdleTimeout       = 60 * time.Second
+	defaultMaxHeaderBytes    = 64 << 10
+	defaultShutdownGrace     = 5 * time.Second
+)
+
+const usageHeader = `Usage: scm-mock [flags]
+
+Serves a mock of the SCM cancel-cert operation, built from the spec, until
+SIGINT or SIGTERM. Pick a documented response with "Prefer: code=NNN".
+
+Limits: a request must be read within -read-timeout (headers within
+-read-header-timeout), a response written within -write-timeout, an idle
+keep-alive connection is closed after -idle-timeout, and request headers
+over -max-header-bytes get 431. On SIGINT or SIGTERM, requests in flight get
+-shutdown-grace to finish; the connections still open are then closed and
+the command exits 0.
+
+Flags:
+`
+
+// run serves until ctx is done, then shuts down (see the package
+// documentation). It returns flag.ErrHelp after printing the usage for -h.
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("scm-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHeader)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free one)")
+	readHeaderTimeout := fs.Duration("read-header-timeout", defaultReadHeaderTimeout, "close a connection whose request line and headers take longer")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "close a connection whose whole request, body included, takes longer")
+	writeTimeout := fs.Duration("write-timeout", defaultWriteTimeout, "give up writing a response after this long")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close an idle keep-alive connection after this long")
+	maxHeaderBytes := fs.Int("max-header-bytes", defaultMaxHeaderBytes, "answer 431 to request headers larger than this many `bytes`")
+	shutdownGrace := fs.Duration("shutdown-grace", defaultShutdownGrace, "on SIGINT or SIGTERM, wait this long for requests in flight, then close what is left")
 	var tokens stringList
 	fs.Var(&tokens, "token", "accept this IAM `token` in X-Auth-Token (repeatable; default $SCM_MOCK_TOKENS, comma-separated)")
 	ak := fs.String("ak", "", "accept AK/SK signatures with this access `key` (default $SCM_MOCK_AK)")
@@ -62,6 +116,15 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for name, d := range map[string]time.Duration{"read-header-timeout": *readHeaderTimeout, "read-timeout": *readTimeout,
+		"write-timeout": *writeTimeout, "idle-timeout": *idleTimeout, "shutdown-grace": *shutdownGrace} {
+		if d <= 0 {
+			return fmt.Errorf("-%s must be positive, not %s", name, d)
+		}
+	}
+	if *maxHeaderBytes <= 0 {
+		return fmt.Errorf("-max-header-bytes must be positive, not %d", *maxHeaderBytes)
 	}
 	opts, mode, err := authOptions(tokens, *ak, *sk, *noAuth, lookupEnv)
 	if err != nil {
@@ -76,7 +139,15 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: mock, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	srv := &http.Server{
+		Handler:           mock,
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    *maxHeaderBytes,
+		ErrorLog:          logger,
+	}
 	fmt.Fprintf(stdout, "scm-mock listening on http://%s\n", ln.Addr())
 	logger.Printf("authentication: %s", mode)
 
@@ -87,10 +158,18 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shut down: %w", err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shut down: %w", err)
+		}
+		// Connections stalled mid-request outlived the grace period: a
+		// stop on request does not wait for them.
+		logger.Printf("closing the connections still open after %s", *shutdownGrace)
+		if err := srv.Close(); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
