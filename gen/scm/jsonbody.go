@@ -35,24 +35,37 @@ const MediaTypeJSON = "application/json"
 // one JSON value, or an object repeating a member name.
 var ErrMalformedJSON = errors.New("not valid JSON")
 
+// ParseContentType parses a Content-Type field value as RFC 9110 §8.3.1
+// says, with mime.ParseMediaType: it returns the media type ("type/subtype")
+// in lower case, since type and subtype compare case-insensitively, and the
+// parameters, with lower-case names. A value that does not parse is an
+// error: an empty one, an unterminated quoted string, a duplicate or
+// nameless parameter.
+func ParseContentType(contentType string) (mediaType string, params map[string]string, err error) {
+	if contentType == "" {
+		return "", nil, errors.New("no content type")
+	}
+	mediaType, params, err = mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", nil, fmt.Errorf("content type %q: %w", contentType, err)
+	}
+	return mediaType, params, nil
+}
+
 // CheckContentType reports whether a Content-Type field value names the
-// documented media type. It is parsed as RFC 9110 §8.3.1 says, with
-// mime.ParseMediaType: type and subtype compare case-insensitively, and
-// every parameter must parse (an unterminated quoted string, a duplicate or
-// nameless parameter does not). The media type must be application/json,
-// not another one, not even a +json one. Its only allowed parameter is
-// charset, with any value: application/json defines no parameter (RFC 8259
-// §11) and a charset has no effect, the body being UTF-8 in any case.
+// documented media type. It must parse (see ParseContentType) and be
+// application/json: not another media type, not even a +json one. Its only
+// allowed parameter is charset, with any value: application/json defines
+// no parameter (RFC 8259 §11) and a charset has no effect, the body being
+// UTF-8 in any case.
 func CheckContentType(contentType string) error {
 	switch contentType {
-	case "":
-		return errors.New("no content type")
 	case MediaTypeJSON, "application/json;charset=UTF-8", "application/json; charset=utf-8", "application/json;charset=utf-8":
 		return nil // the usual ones, accepted without parsing
 	}
-	mediaType, params, err := mime.ParseMediaType(contentType)
+	mediaType, params, err := ParseContentType(contentType)
 	if err != nil {
-		return fmt.Errorf("content type %q: %w", contentType, err)
+		return err
 	}
 	if mediaType != MediaTypeJSON {
 		return fmt.Errorf("content type %q is not %s", contentType, MediaTypeJSON)

@@ -118,6 +118,9 @@ func readErrorBody(e *APIError, body []byte) {
 		err = UnmarshalJSON(body, &members)
 		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = (*string)(&members.ErrorCode), (*string)(&members.ErrorMsg), (*string)(&members.RequestID)
 	}
+	if err == nil && !strings.HasPrefix(strings.TrimLeft(string(body), " \t\r\n"), "{") {
+		err = errors.New("null is not a JSON object") // the only value besides an object that fits
+	}
 	if err != nil {
 		e.Err = fmt.Errorf("%w: %w", ErrBodyNotRead, err)
 		return

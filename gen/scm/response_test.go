@@ -98,6 +98,8 @@ func TestParseCancelCertErrors(t *testing.T) {
 			body: `{"error_code":"APIGW.0301","error_msg":"m"} {}`, want: APIError{}, wantIs: ErrBodyNotRead, wantMsg: "after top-level value"},
 		{name: "error body that is not an object is not read", status: 400, contentType: "application/json",
 			body: `["SCM.0010"]`, want: APIError{}, wantIs: ErrBodyNotRead, wantMsg: "unmarshal JSON array into Go struct"},
+		{name: "null error body is not read", status: 500, contentType: "application/json", body: " null",
+			want: APIError{}, wantIs: ErrBodyNotRead, wantMsg: "HTTP 500: error body not read: null is not a JSON object"},
 		{name: "error body with invalid UTF-8 is not read", status: 400, contentType: "application/json",
 			body: "{\"error_code\":\"SCM.0010\",\"error_msg\":\"\xff\"}", want: APIError{}, wantIs: ErrBodyNotRead, wantMsg: "invalid UTF-8"},
 		{name: "undocumented 418 empty", status: 418, rid: "r", want: APIError{RequestID: "r"},
