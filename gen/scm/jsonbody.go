@@ -1,11 +1,11 @@
 package scm
 
 import (
+	"bytes"
 	encjson "encoding/json"
 	"errors"
 	"fmt"
 	"mime"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -119,7 +119,7 @@ func unmarshal(body []byte, v any, opts ...json.Options) error {
 	if err == nil {
 		return nil
 	}
-	if strings.TrimLeft(string(body), " \t\r\n") == "" {
+	if len(bytes.TrimLeft(body, " \t\r\n")) == 0 {
 		return fmt.Errorf("%w: body is empty", ErrMalformedJSON)
 	}
 	// A body that does not fit v may also be malformed further on; that is

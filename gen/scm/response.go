@@ -1,6 +1,7 @@
 package scm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -118,7 +119,7 @@ func readErrorBody(e *APIError, body []byte) {
 		err = UnmarshalJSON(body, &members)
 		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = (*string)(&members.ErrorCode), (*string)(&members.ErrorMsg), (*string)(&members.RequestID)
 	}
-	if err == nil && !strings.HasPrefix(strings.TrimLeft(string(body), " \t\r\n"), "{") {
+	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")) {
 		err = errors.New("null is not a JSON object") // the only value besides an object that fits
 	}
 	if err != nil {
