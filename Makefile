@@ -56,6 +56,7 @@ fuzz: ## run each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalMatchesReference$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./contract
 	$(GO) test -run '^$$' -fuzz '^FuzzMock$$' -fuzztime $(FUZZTIME) ./contract
+	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./contract
 
 bench: ## run the benchmarks $(BENCHCOUNT) times into $(BENCHOUT); compare client with baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/scm ./contract > $(BENCHOUT)
