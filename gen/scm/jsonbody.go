@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -92,34 +93,78 @@ func UnmarshalJSON(body []byte, v any) error {
 // encoding/json's Number, their text kept as sent, as kin-openapi's schema
 // validation expects them. An error wraps ErrMalformedJSON.
 func DecodeJSON(body []byte) (any, error) {
-	var v any
-	if err := unmarshal(body, &v, numbersAsText); err != nil {
-		return nil, err
+	dec := decoders.Get().(*jsontext.Decoder)
+	defer decoders.Put(dec)
+	dec.Reset(bytes.NewReader(body))
+	v, err := decodeValue(dec)
+	if err == nil && len(bytes.TrimLeft(body[dec.InputOffset():], jsonSpace)) == 0 {
+		return v, nil
 	}
-	return v, nil
+	// A Decoder reads a stream of values; whether the body is one value is
+	// for Unmarshal to say, which also words the fault for the body whole.
+	if serr := unmarshal(body, new(jsontext.Value)); serr != nil {
+		return nil, serr
+	}
+	return nil, fmt.Errorf("%w: %w", ErrMalformedJSON, err)
 }
 
-// numbersAsText decodes every number held in an any as an
-// encoding/json.Number, so that no number is rounded or refused for its
-// size: that is for a schema to judge.
-var numbersAsText = json.WithUnmarshalers(json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *any) error {
-	if dec.PeekKind() != '0' {
-		return errors.ErrUnsupported // not a number: decode it as usual
-	}
+// jsonSpace holds the whitespace characters of RFC 8259 §2.
+const jsonSpace = " \t\r\n"
+
+// decoders holds jsontext Decoders for DecodeJSON to reuse. Their default
+// options are the rules: valid UTF-8, no repeated member name.
+var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(bytes.NewReader(nil)) }}
+
+// decodeValue reads one JSON value from dec, token by token.
+func decodeValue(dec *jsontext.Decoder) (any, error) {
 	tok, err := dec.ReadToken()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	*v = encjson.Number(tok.String())
-	return nil
-}))
+	switch tok.Kind() {
+	case '{':
+		obj := map[string]any{}
+		for dec.PeekKind() != '}' {
+			name, err := dec.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			key := name.String() // before the next read voids the token
+			value, err := decodeValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			obj[key] = value
+		}
+		_, err = dec.ReadToken()
+		return obj, err
+	case '[':
+		arr := []any{}
+		for dec.PeekKind() != ']' {
+			value, err := decodeValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, value)
+		}
+		_, err = dec.ReadToken()
+		return arr, err
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return encjson.Number(tok.String()), nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	}
+	return nil, nil // null
+}
 
-func unmarshal(body []byte, v any, opts ...json.Options) error {
-	err := json.Unmarshal(body, v, opts...)
+func unmarshal(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil
 	}
-	if len(bytes.TrimLeft(body, " \t\r\n")) == 0 {
+	if len(bytes.TrimLeft(body, jsonSpace)) == 0 {
 		return fmt.Errorf("%w: body is empty", ErrMalformedJSON)
 	}
 	// A body that does not fit v may also be malformed further on; that is

@@ -119,7 +119,7 @@ func readErrorBody(e *APIError, body []byte) {
 		err = UnmarshalJSON(body, &members)
 		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = (*string)(&members.ErrorCode), (*string)(&members.ErrorMsg), (*string)(&members.RequestID)
 	}
-	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")) {
+	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(body, jsonSpace), []byte("{")) {
 		err = errors.New("null is not a JSON object") // the only value besides an object that fits
 	}
 	if err != nil {
