@@ -54,6 +54,7 @@ fuzz: ## run each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCancelCert$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzSign$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalMatchesReference$$' -fuzztime $(FUZZTIME) ./gen/scm
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./contract
 	$(GO) test -run '^$$' -fuzz '^FuzzMock$$' -fuzztime $(FUZZTIME) ./contract
 	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./contract

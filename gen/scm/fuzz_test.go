@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/require"
 )
 
@@ -140,5 +141,33 @@ func FuzzSign(f *testing.F) {
 			require.True(t, errors.Is(err, ErrSignatureMismatch) || errors.Is(err, ErrSignatureMalformed),
 				"changing the %s: %v", part, err)
 		}
+	})
+}
+
+// FuzzDecodeJSON holds the two readers of a body to one definition of
+// well-formed: DecodeJSON (kin-openapi's, in the validator) refuses a body
+// exactly when UnmarshalJSON (the client's) finds it malformed, and what it
+// accepts, encoding/json reads as the same value. Seeds: f.Add below.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"cert_id":"c","message":"m"}`, `{"cert_id":"c","message":"m"} garbage!!`, `{}{}`, "{}\x00",
+		`{"a":1,"a":2}`, `{"a":{"b":[1,{"c":1,"c":2}]}}`, "\"\xff\"", `"\ud800"`, `"\ud83d\ude00"`,
+		` [1e400, -0, 0.5e-3, true, false, null] `, "", " ", `{"A":1,"a":2,"ſ":3,"s":4}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := DecodeJSON(body)
+		uerr := UnmarshalJSON(body, new(jsontext.Value))
+		require.Equal(t, errors.Is(uerr, ErrMalformedJSON), err != nil, "one definition of well-formed: %v / %v", err, uerr)
+		if err != nil {
+			require.ErrorIs(t, err, ErrMalformedJSON)
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		var want any
+		require.NoError(t, dec.Decode(&want), "encoding/json, which is laxer, reads it too")
+		require.Equal(t, want, got)
 	})
 }
