@@ -24,9 +24,12 @@ func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []
 	if err != nil {
 		return nil, []Problem{{KindRoute, fmt.Sprintf("%s %s: %v", req.Method, req.URL.EscapedPath(), err)}}
 	}
-	// Validate a shallow copy so that the caller's request and body stay as they were.
-	r := req.Clone(ctx)
+	// Validate a shallow copy reading body, so that the caller's request
+	// and body stay as they were: with SkipSettingDefaults, kin-openapi
+	// changes neither the URL nor the headers they share.
+	r := req.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	r.ContentLength = int64(len(body))
 	input := &openapi3filter.RequestValidationInput{
 		Request:    r,
@@ -35,6 +38,7 @@ func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []
 		Options: &openapi3filter.Options{
 			MultiError:                        true,
 			RejectWhenRequestBodyNotSpecified: true,
+			SkipSettingDefaults:               true,
 			AuthenticationFunc:                headerPresent,
 		},
 	}

@@ -103,11 +103,12 @@ func readErrorBody(e *APIError, body []byte) {
 		return
 	}
 	// Most error bodies hold strings where the spec says so: read them in
-	// one pass, and member by member only when one does not.
+	// one pass, and member by member only when one does not. An absent
+	// member, or null, leaves its field empty, as it should.
 	var eb struct {
-		ErrorCode *string `json:"error_code"`
-		ErrorMsg  *string `json:"error_msg"`
-		RequestID *string `json:"request_id"`
+		ErrorCode string `json:"error_code"`
+		ErrorMsg  string `json:"error_msg"`
+		RequestID string `json:"request_id"`
 	}
 	err := UnmarshalJSON(body, &eb)
 	if err != nil && !errors.Is(err, ErrMalformedJSON) {
@@ -117,7 +118,7 @@ func readErrorBody(e *APIError, body []byte) {
 			RequestID jsonString `json:"request_id"`
 		}
 		err = UnmarshalJSON(body, &members)
-		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = (*string)(&members.ErrorCode), (*string)(&members.ErrorMsg), (*string)(&members.RequestID)
+		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = string(members.ErrorCode), string(members.ErrorMsg), string(members.RequestID)
 	}
 	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(body, jsonSpace), []byte("{")) {
 		err = errors.New("null is not a JSON object") // the only value besides an object that fits
@@ -126,14 +127,9 @@ func readErrorBody(e *APIError, body []byte) {
 		e.Err = fmt.Errorf("%w: %w", ErrBodyNotRead, err)
 		return
 	}
-	if eb.ErrorCode != nil {
-		e.Code = *eb.ErrorCode
-	}
-	if eb.ErrorMsg != nil {
-		e.Message = *eb.ErrorMsg
-	}
-	if eb.RequestID != nil && *eb.RequestID != "" {
-		e.RequestID = *eb.RequestID
+	e.Code, e.Message = eb.ErrorCode, eb.ErrorMsg
+	if eb.RequestID != "" {
+		e.RequestID = eb.RequestID
 	}
 }
 
