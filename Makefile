@@ -76,9 +76,11 @@ fuzz: ## run each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCancelCert$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzSign$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalMatchesReference$$' -fuzztime $(FUZZTIME) ./gen/scm
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./gen/scm
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./contract
 	$(GO) test -run '^$$' -fuzz '^FuzzMock$$' -fuzztime $(FUZZTIME) ./contract
 	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./contract
+	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./contract
 
 bench: ## run the benchmarks $(BENCHCOUNT) times into $(BENCHOUT); compare client with baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/scm ./contract > $(BENCHOUT)

@@ -1,14 +1,18 @@
 package contract_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 const recordingsDir = "testdata/recordings"
@@ -77,4 +81,36 @@ func TestCorpusProvenance(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `{ "cert_id": " scs1481110651012", "message": "success" }`, string(doc.Response.Body),
 		"the documented 200 example is kept verbatim, leading space and all")
+}
+
+// TestCorpusClientAgrees checks that the client reaches the corpus's
+// verdict on every 200 response: a result exactly when the recording keeps
+// the contract (those that break it only on the request side aside, since
+// the client judges responses). An error response is never a result.
+func TestCorpusClientAgrees(t *testing.T) {
+	recs, err := contract.ReadRecordings(recordingsDir)
+	require.NoError(t, err)
+	for _, rec := range recs {
+		switch rec.Expect.Kind {
+		case contract.KindRoute, contract.KindSecurity, contract.KindRequest:
+			continue
+		}
+		t.Run(rec.Name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: rec.Response.Status, Header: http.Header{},
+				Body: io.NopCloser(bytes.NewReader(rec.Response.Body))}
+			for k, vs := range rec.Response.Headers {
+				resp.Header[http.CanonicalHeaderKey(k)] = vs
+			}
+			got, err := scm.ParseCancelCert(resp, 0)
+			if rec.Response.Status == http.StatusOK && rec.Expect.Valid {
+				require.NoError(t, err, "%s", rec.Description)
+				require.NotNil(t, got)
+				return
+			}
+			require.Nil(t, got, "must not be a result because: %s", rec.Expect.Reason)
+			var apiErr *scm.APIError
+			require.ErrorAs(t, err, &apiErr)
+			require.Equal(t, rec.Response.Status, apiErr.StatusCode)
+		})
+	}
 }

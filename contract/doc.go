@@ -6,7 +6,9 @@
 // It has four parts:
 //
 //   - Validator checks a whole exchange (route, parameters, credentials,
-//     status, content type, headers, body) and reports every problem.
+//     status, content type, headers, body) and reports every problem. It
+//     judges bodies and media types by package scm's rules, the client's,
+//     so that both reach one verdict; the mock and the recorder use it.
 //   - Recording is one exchange kept on disk, with where it came from.
 //   - Mock is an http.Handler that serves the documented responses, chosen
 //     with the header "Prefer: code=NNN" (the convention of the Prism mock

@@ -41,7 +41,8 @@ func fuzzRequest(method, path, query string, header http.Header, body []byte) *h
 }
 
 // FuzzValidate checks the Validator on arbitrary exchanges: it never
-// panics, answers nil or a *ValidationError with at least one problem, and
+// panics, answers nil or a *ValidationError with at least one problem (an
+// error wrapping ErrIncompleteExchange when there is no status), and
 // answers the same twice. Seeds: f.Add below and testdata/fuzz/FuzzValidate.
 func FuzzValidate(f *testing.F) {
 	ok := `{"cert_id":"` + certID + `","message":"success"}`
@@ -67,6 +68,11 @@ func FuzzValidate(f *testing.F) {
 		}
 		first := v.Validate(context.Background(), exchange())
 		second := v.Validate(context.Background(), exchange())
+		if status == 0 {
+			require.ErrorIs(t, first, contract.ErrIncompleteExchange, "an exchange without a status cannot be judged")
+			require.ErrorContains(t, first, "no response status")
+			return
+		}
 		if first == nil {
 			require.NoError(t, second, "the same exchange twice, the same answer")
 			return
@@ -82,9 +88,11 @@ func FuzzValidate(f *testing.F) {
 var documentedStatuses = []int{200, 400, 401, 403, 404, 500}
 
 // FuzzMock sends arbitrary requests to the mock (authentication on) through
-// Mock.ServeHTTP. Every answer has a documented status and an
-// X-Request-Id; every error answer is a JSON error body with error_code and
-// error_msg; nothing panics. Seeds: f.Add below and testdata/fuzz/FuzzMock.
+// Mock.ServeHTTP. Every answer has a documented status (never a redirect)
+// and an X-Request-Id; every error answer is a JSON error body with
+// error_code and error_msg, and never the mock's own MOCK.0500; nothing
+// panics. Seeds: f.Add below (unclean paths, unknown paths and other
+// methods among them) and testdata/fuzz/FuzzMock.
 func FuzzMock(f *testing.F) {
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	signed := signedHeaders(f, at)
@@ -95,6 +103,25 @@ func FuzzMock(f *testing.F) {
 	f.Add("GET", cancelPath, "q=1", "", "", testToken, "", []byte("{}"))
 	f.Add("POST", "/v2/p/scm/cert/a%2Fb/cancel-cert", "", "SDK-HMAC-SHA256 Access=x", "bad", "", "code=\"500\"", []byte(nil))
 	f.Add("BREW", "/", "", "", "", "", "", bytes.Repeat([]byte("x"), 70<<10))
+	for _, path := range []string{
+		"/v2/p1/scm/cert/../cancel-cert",
+		"/v2/p1/scm/cert/./cancel-cert",
+		"/v2/p1/scm/cert/a/../b/cancel-cert",
+		"/v2/p1/scm//cert/c/cancel-cert",
+		"//v2/p1/scm/cert/c/cancel-cert",
+		"/v2/p1/scm/cert//cancel-cert",
+		"/v2/p1/scm/cert/c/cancel-cert/",
+		"/v2/p1/scm/cert/c/cancel-cert/..",
+		"/prefix" + cancelPath,
+		"v2/p1/scm/cert/c/cancel-cert",
+		"",
+		"/v2/p1/scm/cert/c/cancel",
+	} {
+		f.Add("POST", path, "", "", "", testToken, "", []byte(nil))
+	}
+	for _, method := range []string{"post", "GET", "DELETE", "HEAD", "OPTIONS", "CONNECT", ""} {
+		f.Add(method, cancelPath, "", "", "", testToken, "", []byte(nil))
+	}
 	var logged logBuffer
 	m, err := contract.NewMock(contract.WithKeyPair(testAK, testSK), contract.WithTokens(testToken),
 		contract.WithClock(func() time.Time { return at }), contract.WithLogf(logged.logf))

@@ -12,6 +12,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/scmcontract/cancelcert/gen/scm"
 )
@@ -44,12 +46,15 @@ const maxRequestBody = 64 << 10
 // the example's message.
 type Mock struct {
 	validator *Validator
-	examples  map[int]json.RawMessage
-	statuses  []int
-	handler   http.Handler
-	newID     func() string
-	logf      func(format string, args ...any)
-	auth      authenticator
+	// route is the operation's route, against which the mock checks its
+	// answers to requests that match no operation.
+	route    *routers.Route
+	examples map[int]json.RawMessage
+	statuses []int
+	handler  http.Handler
+	newID    func() string
+	logf     func(format string, args ...any)
+	auth     authenticator
 }
 
 // MockOption configures a Mock.
@@ -92,10 +97,11 @@ func NewMock(opts ...MockOption) (*Mock, error) {
 		}
 	}
 	// The operationId is what the generated code is named after.
-	op := v.operation("CancelCert")
-	if op == nil {
+	m.route = v.operationRoute("CancelCert")
+	if m.route == nil {
 		return nil, errors.New("mock: the spec has no operation CancelCert")
 	}
+	op := m.route.Operation
 	m.statuses = documentedStatuses(op)
 	for _, code := range m.statuses {
 		ex, err := jsonExample(op.Responses.Status(code).Value)
@@ -146,46 +152,78 @@ const (
 	ctxPrefer
 )
 
-// ServeHTTP answers one request. Every response carries X-Request-Id and has
-// been validated against the spec before it is sent.
+// ServeHTTP answers one request. Every response carries X-Request-Id, has
+// a documented status and has been validated against the spec before it
+// is sent. A path that is not clean (a dot segment, escaped or not, an
+// empty segment as in "//" or a trailing "/") is answered as the gateway
+// answers an API it does not know, 404 APIGW.0101: a gateway resolves dot
+// segments before routing (RFC 3986 §5.2.4), which leaves no cancel-cert
+// path, and never redirects.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := m.newID()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	buf := &bufferedResponse{header: http.Header{}}
 	buf.header.Set("X-Request-Id", id)
+	route := m.route
 	switch {
 	case err != nil:
 		m.writeError(buf, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: reading the body: "+err.Error(), "")
 	case len(body) > maxRequestBody:
 		m.writeError(buf, http.StatusBadRequest, "SCM.0005", fmt.Sprintf("Incorrect request parameter: body over %d bytes", maxRequestBody), "")
+	case !cleanPath(r.URL.EscapedPath()):
+		m.writeError(buf, http.StatusNotFound, "APIGW.0101", apiNotFound, id)
 	default:
-		m.serve(buf, r, body, id)
+		if matched := m.serve(buf, r, body, id); matched != nil {
+			route = matched
+		}
 	}
-	m.send(w, r, body, buf, id)
+	m.send(w, r, route, buf, id)
 }
 
-func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id string) {
-	if err := m.validator.ValidateRequest(r.Context(), r, body); err != nil {
-		var ve *ValidationError
-		if !errors.As(err, &ve) {
-			m.writeError(w, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: "+err.Error(), "")
-			return
+// apiNotFound is the gateway's message for an API it does not know.
+const apiNotFound = "The API does not exist or has not been published in the environment"
+
+// cleanPath reports whether an escaped request path is absolute and has
+// no empty segment and no dot segment, escaped or not. Go's ServeMux
+// would answer any other path with a redirect.
+func cleanPath(escaped string) bool {
+	rest, ok := strings.CutPrefix(escaped, "/")
+	if !ok {
+		return false
+	}
+	for seg := range strings.SplitSeq(rest, "/") {
+		if seg == "" {
+			return false
 		}
+		if unescaped, err := url.PathUnescape(seg); err != nil || unescaped == "." || unescaped == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// serve validates the request once and answers it; it returns the route
+// of the request's operation, or nil when it matches none. The path must
+// match an operation as sent: the mock has no base path.
+func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id string) *routers.Route {
+	route, problems := m.validator.checkRequest(r.Context(), r, body, false)
+	if len(problems) > 0 {
+		ve := &ValidationError{Problems: problems}
 		switch {
 		case ve.Has(KindRoute, ""):
 			// The gateway's answer for an API it does not know.
-			m.writeError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", id)
+			m.writeError(w, http.StatusNotFound, "APIGW.0101", apiNotFound, id)
 		case ve.Has(KindSecurity, ""):
 			m.writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+problemText(ve), id)
 		default:
 			m.writeError(w, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: "+problemText(ve), "")
 		}
-		return
+		return route
 	}
 	if m.auth != nil {
 		if err := m.auth.authenticate(r, body); err != nil {
 			m.writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error(), id)
-			return
+			return route
 		}
 	}
 	ctx := context.WithValue(r.Context(), ctxRequestID, id)
@@ -193,6 +231,7 @@ func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id strin
 	r = r.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	m.handler.ServeHTTP(w, r)
+	return route
 }
 
 func problemText(ve *ValidationError) string {
@@ -287,12 +326,22 @@ func (m *Mock) responseError(w http.ResponseWriter, _ *http.Request, err error) 
 	m.writeError(w.(*bufferedResponse), http.StatusInternalServerError, "MOCK.0500", "mock failed to answer: "+err.Error(), "")
 }
 
-// send validates the buffered response against the spec and writes it out.
-// A response that breaks the contract is a bug of the mock: it is logged and
-// replaced by a 500 that says so, never sent as if it were right.
-func (m *Mock) send(w http.ResponseWriter, r *http.Request, reqBody []byte, buf *bufferedResponse, id string) {
-	ex := &Exchange{Request: r, RequestBody: reqBody, StatusCode: buf.status, Header: buf.header, Body: buf.body.Bytes()}
-	if err := m.validator.Validate(r.Context(), ex); err != nil && !isRequestSide(err) {
+// send validates the buffered response against the operation of route
+// (the request's own, or cancel-cert for a request that matched none) and
+// writes it out. The request was validated before; only the response is
+// checked here. A response that breaks the contract is a bug of the mock:
+// it is logged and replaced by a 500 that says so, never sent as if it
+// were right.
+func (m *Mock) send(w http.ResponseWriter, r *http.Request, route *routers.Route, buf *bufferedResponse, id string) {
+	ex := &Exchange{Request: r, StatusCode: buf.status, Header: buf.header, Body: buf.body.Bytes()}
+	var problems []Problem
+	if buf.status == 0 {
+		problems = []Problem{{KindStatus, "the handler wrote no response"}}
+	} else {
+		problems = m.validator.checkResponse(r.Context(), route, ex)
+	}
+	if len(problems) > 0 {
+		err := &ValidationError{Method: r.Method, Path: r.URL.EscapedPath(), Status: buf.status, Problems: problems}
 		m.logf("mock: own response breaks the contract: %v", err)
 		buf = &bufferedResponse{header: http.Header{}}
 		buf.header.Set("X-Request-Id", id)
@@ -306,23 +355,6 @@ func (m *Mock) send(w http.ResponseWriter, r *http.Request, reqBody []byte, buf 
 	if _, err := w.Write(buf.body.Bytes()); err != nil {
 		m.logf("mock: write response: %v", err)
 	}
-}
-
-// isRequestSide reports whether every problem is about the request: a bad
-// request is answered with a documented error, which is not a mock bug.
-func isRequestSide(err error) bool {
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		return false
-	}
-	for _, p := range ve.Problems {
-		switch p.Kind {
-		case KindRequest, KindSecurity, KindRoute:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // bufferedResponse holds a response until the mock has validated it.

@@ -245,3 +245,67 @@ func recordMock(t *testing.T, srv, name, description string, header http.Header)
 		Response: contract.RecordedResponse{Status: resp.StatusCode, Headers: contract.RedactHeaders(resp.Header), Body: bytes.Clone(body)},
 	}
 }
+
+// TestMockUncleanPaths checks that the mock answers every path with a
+// documented status: a path that is not clean, an unknown one or another
+// method gets the gateway's 404 APIGW.0101, never a redirect (which Go's
+// ServeMux would send) or the mock's own MOCK.0500. An escaped '/' keeps a
+// cert_id one segment, dots and all.
+func TestMockUncleanPaths(t *testing.T) {
+	srv := serve(t, mustMock(t))
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	const base = "/v2/" + projectID + "/scm/cert/"
+	tests := []struct {
+		name, method, path string
+		status             int
+		code               string // error_code, or "" for a result
+		certID             string // the result's cert_id
+	}{
+		{"dot-dot segment", http.MethodPost, base + "../cancel-cert", 404, "APIGW.0101", ""},
+		{"dot segment", http.MethodPost, base + "./cancel-cert", 404, "APIGW.0101", ""},
+		{"escaped dot-dot segment", http.MethodPost, base + "%2E%2E/cancel-cert", 404, "APIGW.0101", ""},
+		{"escaped dot segment", http.MethodPost, base + "%2e/cancel-cert", 404, "APIGW.0101", ""},
+		{"doubled slash", http.MethodPost, "/v2/" + projectID + "/scm//cert/" + certID + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"leading doubled slash", http.MethodPost, "/" + base + certID + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"empty cert_id", http.MethodPost, base + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"trailing slash", http.MethodPost, base + certID + "/cancel-cert/", 404, "APIGW.0101", ""},
+		{"base path the mock does not have", http.MethodPost, "/prefix" + base + certID + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"unknown path", http.MethodPost, base + certID + "/cancel", 404, "APIGW.0101", ""},
+		{"lower-case method", "post", base + certID + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"DELETE", http.MethodDelete, base + certID + "/cancel-cert", 404, "APIGW.0101", ""},
+		{"escaped slashes around dots", http.MethodPost, base + "a%2F..%2Fb/cancel-cert", 200, "", "a/../b"},
+		{"dots and an escaped slash", http.MethodPost, base + "..%2F/cancel-cert", 200, "", "../"},
+		{"three dots", http.MethodPost, base + ".../cancel-cert", 200, "", "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, srv+tt.path, nil)
+			require.NoError(t, err)
+			req.Header.Set("X-Auth-Token", "t")
+			resp, err := noRedirect.Do(req)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = resp.Body.Close() })
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.status, resp.StatusCode, "%s", body)
+			require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+			if tt.code == "" {
+				var res scm.CancelCertResult
+				require.NoError(t, scm.UnmarshalJSON(body, &res))
+				require.Equal(t, tt.certID, res.CertId)
+				return
+			}
+			var eb scm.ErrorBody
+			require.NoError(t, scm.UnmarshalJSON(body, &eb))
+			require.Equal(t, tt.code, eb.ErrorCode, "%s", body)
+			require.NotNil(t, eb.RequestId, "the gateway's errors carry request_id")
+		})
+	}
+}
+
+func mustMock(t *testing.T, opts ...contract.MockOption) *contract.Mock {
+	t.Helper()
+	m, err := contract.NewMock(append([]contract.MockOption{contract.WithLogf(t.Logf)}, opts...)...)
+	require.NoError(t, err)
+	return m
+}

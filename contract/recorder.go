@@ -42,8 +42,10 @@ type Recorder struct {
 	// Endpoint is the service endpoint named in each recording's provenance.
 	// Required.
 	Endpoint string
-	// Validator, when set, marks each recording valid or invalid with the
-	// first problem found; when nil, recordings are marked valid.
+	// Validator marks each recording valid or invalid, with the first
+	// problem found: the verdict the client and the validating transport
+	// reach on the same exchange. When nil, a Validator of the embedded
+	// spec does it; a recording is never marked valid unchecked.
 	Validator *Validator
 	// Redactor removes the secrets and the project ID. Required: build it
 	// with NewRedactor (LiveConfig.Redactor does for a live run).
@@ -93,13 +95,21 @@ func (r *Recorder) recording(ex *Exchange) (*Recording, error) {
 	if r.Now != nil {
 		now = r.Now
 	}
-	expect := Expectation{Valid: true}
-	if r.Validator != nil {
-		var ve *ValidationError
-		if err := r.Validator.Validate(req.Context(), ex); errors.As(err, &ve) {
-			p := ve.Problems[0]
-			expect = Expectation{Reason: "the service broke the contract when this was recorded: " + p.String(), Kind: p.Kind, Contains: p.Message}
+	v := r.Validator
+	if v == nil {
+		var err error
+		if v, err = defaultValidator(); err != nil {
+			return nil, fmt.Errorf("mark the recording: %w", err)
 		}
+	}
+	expect := Expectation{Valid: true}
+	var ve *ValidationError
+	switch err := v.Validate(req.Context(), ex); {
+	case errors.As(err, &ve):
+		p := ve.Problems[0]
+		expect = Expectation{Reason: "the service broke the contract when this was recorded: " + p.String(), Kind: p.Kind, Contains: p.Message}
+	case err != nil:
+		return nil, fmt.Errorf("mark the recording: %w", err)
 	}
 	rec := &Recording{
 		Name:        recordingName("live", strconv.Itoa(ex.StatusCode)),

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // fixedServer answers every request with the given status, content type and body.
@@ -99,4 +101,42 @@ func (r *recordingTB) Helper() {}
 
 func (r *recordingTB) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+// TestValidatingTransportBasePath checks that an endpoint with a base path,
+// which CertClient supports, is validated like any other: the good answer
+// passes, the bad one is reported as what it is, not as an unknown route.
+func TestValidatingTransportBasePath(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		violation  string // "" when the exchange keeps the contract
+	}{
+		{"good answer", okBody, ""},
+		{"trailing garbage", okBody + " garbage!!", "body is not valid JSON"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /prefix/v2/{project}/scm/cert/{cert}/cancel-cert", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, tt.body)
+			})
+			srv := serve(t, mux)
+			var violations []string
+			vt := contract.NewValidatingTransport(newValidator(t), nil, func(_ *contract.Exchange, err error) {
+				violations = append(violations, err.Error())
+			})
+			c, err := scm.NewCertClient(srv+"/prefix", scm.WithToken("a-token-of-32-characters-or-more!"), scm.WithHTTPClient(&http.Client{Transport: vt}))
+			require.NoError(t, err)
+			_, err = c.CancelCertificate(context.Background(), "p1", "scs1")
+			if tt.violation == "" {
+				require.NoError(t, err)
+				require.Empty(t, violations)
+				return
+			}
+			require.ErrorIs(t, err, scm.ErrMalformedResponse, "the client refuses what the validator refuses")
+			require.Len(t, violations, 1)
+			require.Contains(t, violations[0], tt.violation)
+			require.NotContains(t, violations[0], "no matching operation")
+		})
+	}
 }

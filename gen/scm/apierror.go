@@ -36,9 +36,15 @@ var (
 	// threshold was reached; retry later.
 	ErrThrottled = errors.New("throttled")
 	// ErrMalformedResponse is wrapped by APIError.Err when a 200 response
-	// is not a valid result: its content type is not JSON, its body does
-	// not parse, or a required field is missing.
+	// is not a valid result: its content type is not application/json, its
+	// body is not well-formed JSON, or a required member is missing or not
+	// a string. See ParseCancelCert.
 	ErrMalformedResponse = errors.New("malformed response")
+	// ErrBodyNotRead is wrapped by APIError.Err when the body of an error
+	// response is not one well-formed JSON object (an HTML page from a
+	// proxy, broken or repeated JSON, invalid UTF-8): it was not read, so
+	// Code and Message are empty, and Err says why.
+	ErrBodyNotRead = errors.New("error body not read")
 	// ErrResponseTooLarge is wrapped by APIError.Err when a response body
 	// exceeds the read limit.
 	ErrResponseTooLarge = errors.New("response body too large")
@@ -51,27 +57,31 @@ var (
 // every case. Network failures, which have no response, are not APIErrors.
 //
 // Use errors.As to get it, and errors.Is with ErrNotFound, ErrWrongState,
-// ErrAuth, ErrForbidden, ErrThrottled, ErrMalformedResponse or
-// ErrResponseTooLarge to classify it without matching strings.
+// ErrAuth, ErrForbidden, ErrThrottled, ErrMalformedResponse, ErrBodyNotRead
+// or ErrResponseTooLarge to classify it without matching strings.
 type APIError struct {
 	// Operation is the short name of the operation, such as "cancel-cert".
 	Operation string
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
-	// Code is the body's error_code, such as SCM.0010 or APIGW.0301;
-	// empty when the body carries none.
+	// Code is the body's error_code, such as SCM.0010 or APIGW.0301,
+	// exactly as sent: only a member named exactly error_code whose value
+	// is a string, in a well-formed JSON object, counts. Empty otherwise.
 	Code string
-	// Message is the body's error_msg; empty when the body carries none.
+	// Message is the body's error_msg, under the same rule as Code.
 	Message string
-	// RequestID is the body's request_id, else the X-Request-Id header;
-	// quote it to Huawei Cloud support.
+	// RequestID is the body's request_id (under the same rule), else the
+	// X-Request-Id header; quote it to Huawei Cloud support.
 	RequestID string
 	// ContentType is the Content-Type header of the response.
 	ContentType string
 	// Body holds the first MaxBodyExcerpt bytes of the response body.
 	Body []byte
-	// Err is why a 200 response was refused, or why the body could not be
-	// read; nil for an ordinary error response.
+	// Err is why a 200 response was refused (wrapping
+	// ErrMalformedResponse), why the body could not be read (a network
+	// failure, ErrResponseTooLarge), or why an error response's body was
+	// not read as an error body (wrapping ErrBodyNotRead). It is nil for an
+	// error response whose body was read, or that had none.
 	Err error
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +19,10 @@ import (
 // types and bodies. Whatever a server sends, the answer is exactly one of a
 // result (only for HTTP 200, with the body's cert_id and message) and an
 // *APIError carrying the status; never both, never neither, never a panic.
-// Seeds: f.Add below and testdata/fuzz/FuzzParseCancelCert.
+// An error's Code, when set, is the body's error_code member exactly.
+// Seeds: f.Add below (the cases of issue 9 among them) and
+// testdata/fuzz/FuzzParseCancelCert. contract's FuzzVerdict checks the
+// same answers against the validator's.
 func FuzzParseCancelCert(f *testing.F) {
 	f.Add(200, "application/json", []byte(`{ "cert_id": " scs1481110651012", "message": "success" }`), "req-1")
 	f.Add(200, "application/json;charset=UTF-8", []byte(`{"cert_id":"c","message":"m","extra":[1,2]}`), "")
@@ -30,6 +34,17 @@ func FuzzParseCancelCert(f *testing.F) {
 	f.Add(302, "", []byte(nil), "")
 	f.Add(502, "application/json", []byte(`{"error_code":3}`), "line\r\nbreak")
 	f.Add(-1, "\x00", []byte("\xff\xfe"), "\x85")
+	f.Add(200, "application/json", []byte(`{"cert_id":"c","message":"m"} garbage!!`), "")
+	f.Add(200, "application/json", []byte(`{"cert_id":"c","message":"m"}{"cert_id":"c","message":"m"}`), "")
+	f.Add(200, "application/json", []byte("{\"cert_id\":\"c\",\"message\":\"m\"}\x00"), "")
+	f.Add(200, `application/json; charset="utf-8`, []byte(`{"cert_id":"c","message":"m"}`), "")
+	f.Add(200, "application/json", []byte(`{"CERT_ID":"upper","Message":"m"}`), "")
+	f.Add(200, "application/json", []byte(`{"cert_id":"real","CERT_ID":"fake","message":"m"}`), "")
+	f.Add(200, "application/json", []byte(`{"cert_id":"c","meſſage":"m"}`), "")
+	f.Add(200, "application/json", []byte(`{"cert_id":"c","message":"m","cert_id":"d"}`), "")
+	f.Add(200, "application/json", []byte("{\"cert_id\":\"c\xff\",\"message\":\"m\"}"), "")
+	f.Add(400, "application/json", []byte(`{"ERROR_CODE":"SCM.0010","error_msg":"m"}`), "")
+	f.Add(400, "application/json", []byte(`{"error_code":"SCM.0010","error_msg":"m","error_code":"SCM.0003"}`), "")
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte, requestID string) {
 		resp := &http.Response{
 			StatusCode: status,
@@ -51,6 +66,11 @@ func FuzzParseCancelCert(f *testing.F) {
 		var apiErr *APIError
 		require.True(t, errors.As(err, &apiErr), "every answer that is not a result is an *APIError, got %T", err)
 		require.Equal(t, status, apiErr.StatusCode)
+		if apiErr.Code != "" {
+			var raw map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(body, &raw), "a code comes from a JSON object")
+			requireJSONString(t, raw["error_code"], apiErr.Code)
+		}
 		require.LessOrEqual(t, len(apiErr.Body), MaxBodyExcerpt)
 		if status == http.StatusOK {
 			require.ErrorIs(t, err, ErrMalformedResponse, "a refused 200 says why")
@@ -121,5 +141,33 @@ func FuzzSign(f *testing.F) {
 			require.True(t, errors.Is(err, ErrSignatureMismatch) || errors.Is(err, ErrSignatureMalformed),
 				"changing the %s: %v", part, err)
 		}
+	})
+}
+
+// FuzzDecodeJSON holds the two readers of a body to one definition of
+// well-formed: DecodeJSON (kin-openapi's, in the validator) refuses a body
+// exactly when UnmarshalJSON (the client's) finds it malformed, and what it
+// accepts, encoding/json reads as the same value. Seeds: f.Add below.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"cert_id":"c","message":"m"}`, `{"cert_id":"c","message":"m"} garbage!!`, `{}{}`, "{}\x00",
+		`{"a":1,"a":2}`, `{"a":{"b":[1,{"c":1,"c":2}]}}`, "\"\xff\"", `"\ud800"`, `"\ud83d\ude00"`,
+		` [1e400, -0, 0.5e-3, true, false, null] `, "", " ", `{"A":1,"a":2,"ſ":3,"s":4}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := DecodeJSON(body)
+		uerr := UnmarshalJSON(body, new(jsontext.Value))
+		require.Equal(t, errors.Is(uerr, ErrMalformedJSON), err != nil, "one definition of well-formed: %v / %v", err, uerr)
+		if err != nil {
+			require.ErrorIs(t, err, ErrMalformedJSON)
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		var want any
+		require.NoError(t, dec.Decode(&want), "encoding/json, which is laxer, reads it too")
+		require.Equal(t, want, got)
 	})
 }

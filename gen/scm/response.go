@@ -1,11 +1,10 @@
 package scm
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 )
@@ -23,14 +22,21 @@ const opCancelCert = "cancel-cert"
 // error, and closes the body. It reads at most limit bytes of body
 // (DefaultResponseLimit when limit is zero or negative).
 //
-// Only HTTP 200 with a JSON content type and a JSON object holding the
-// string fields cert_id and message is a result; unknown fields are
-// ignored, and cert_id is returned as sent (the documented example has a
-// leading space). Everything else is an *APIError carrying the status and
-// the request ID: for other statuses with Code, Message and RequestID
-// from the error body when it is JSON, whatever the content type says;
-// for a bad 200 with Err wrapping ErrMalformedResponse; for a body over
-// the limit with Err wrapping ErrResponseTooLarge.
+// It never guesses. Only HTTP 200 whose Content-Type is application/json
+// (see CheckContentType) and whose body is one well-formed JSON object (see
+// UnmarshalJSON) holding the string members cert_id and message, named
+// exactly so, is a result; other members are ignored, and cert_id is
+// returned as sent (the documented example has a leading space).
+//
+// Everything else is an *APIError carrying the status and the request ID:
+//   - a refused 200, with Err wrapping ErrMalformedResponse and saying why;
+//   - any other status, with Code, Message and RequestID taken only from
+//     members named exactly error_code, error_msg and request_id whose
+//     values are strings, in a body that is one well-formed JSON object
+//     (read whatever the Content-Type says, as the official SDK reads any
+//     body as JSON). A body that is not such an object is not read: Err
+//     wraps ErrBodyNotRead and says why, and Code and Message stay empty;
+//   - a body over the limit, with Err wrapping ErrResponseTooLarge.
 func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error) {
 	if resp == nil {
 		return nil, errors.New("scm: cancel-cert: nil response")
@@ -53,7 +59,7 @@ func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error
 	}
 	if resp.StatusCode != http.StatusOK {
 		apiErr := newAPIError(nil)
-		fillFromErrorBody(apiErr, body)
+		readErrorBody(apiErr, body)
 		return nil, apiErr
 	}
 	result, err := decodeCancelCertResult(resp.Header.Get("Content-Type"), body)
@@ -63,16 +69,16 @@ func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error
 	return result, nil
 }
 
-// decodeCancelCertResult checks the content type and the required fields.
+// decodeCancelCertResult checks the content type and the required members.
 func decodeCancelCertResult(contentType string, body []byte) (*CancelCertResult, error) {
-	if err := checkJSONContentType(contentType); err != nil {
+	if err := CheckContentType(contentType); err != nil {
 		return nil, err
 	}
 	var raw struct {
 		CertID  *string `json:"cert_id"`
 		Message *string `json:"message"`
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := UnmarshalJSON(body, &raw); err != nil {
 		return nil, fmt.Errorf("decode body: %w", err)
 	}
 	var missing []string
@@ -88,35 +94,42 @@ func decodeCancelCertResult(contentType string, body []byte) (*CancelCertResult,
 	return &CancelCertResult{CertId: *raw.CertID, Message: *raw.Message}, nil
 }
 
-// checkJSONContentType accepts application/json and any +json type.
-func checkJSONContentType(contentType string) error {
-	switch contentType {
-	case "":
-		return errors.New("no content type")
-	case "application/json", "application/json;charset=UTF-8", "application/json; charset=utf-8":
-		return nil // the usual ones, accepted without parsing
-	}
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return fmt.Errorf("content type %q: %w", contentType, err)
-	}
-	if mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
-		return fmt.Errorf("content type %q is not JSON", contentType)
-	}
-	return nil
-}
-
-// fillFromErrorBody copies error_code, error_msg and request_id from a
-// JSON error body; any other body leaves e as it is.
-func fillFromErrorBody(e *APIError, body []byte) {
-	var eb ErrorBody
-	if json.Unmarshal(body, &eb) != nil {
+// readErrorBody fills Code, Message and RequestID from the exact string
+// members error_code, error_msg and request_id of an error body. A body
+// that is not one well-formed JSON object leaves them as they are and sets
+// Err to say why it was not read; an empty body is no error body at all.
+func readErrorBody(e *APIError, body []byte) {
+	if len(body) == 0 {
 		return
 	}
-	e.Code = strings.TrimSpace(eb.ErrorCode)
-	e.Message = eb.ErrorMsg
-	if eb.RequestId != nil && *eb.RequestId != "" {
-		e.RequestID = *eb.RequestId
+	// Most error bodies hold strings where the spec says so: read them in
+	// one pass, and member by member only when one does not. An absent
+	// member, or null, leaves its field empty, as it should.
+	var eb struct {
+		ErrorCode string `json:"error_code"`
+		ErrorMsg  string `json:"error_msg"`
+		RequestID string `json:"request_id"`
+	}
+	err := UnmarshalJSON(body, &eb)
+	if err != nil && !errors.Is(err, ErrMalformedJSON) {
+		var members struct {
+			ErrorCode jsonString `json:"error_code"`
+			ErrorMsg  jsonString `json:"error_msg"`
+			RequestID jsonString `json:"request_id"`
+		}
+		err = UnmarshalJSON(body, &members)
+		eb.ErrorCode, eb.ErrorMsg, eb.RequestID = string(members.ErrorCode), string(members.ErrorMsg), string(members.RequestID)
+	}
+	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(body, jsonSpace), []byte("{")) {
+		err = errors.New("null is not a JSON object") // the only value besides an object that fits
+	}
+	if err != nil {
+		e.Err = fmt.Errorf("%w: %w", ErrBodyNotRead, err)
+		return
+	}
+	e.Code, e.Message = eb.ErrorCode, eb.ErrorMsg
+	if eb.RequestID != "" {
+		e.RequestID = eb.RequestID
 	}
 }
 
