@@ -70,7 +70,7 @@ func BenchmarkParseCancelCert(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r := &http.Response{StatusCode: resp.status, Header: header, Body: io.NopCloser(bytes.NewReader(body))}
-				got, err := ParseCancelCert(r, 0)
+				got, err := ParseCancelCertResult(r, 0)
 				if (got != nil) != (resp.status == 200) {
 					b.Fatalf("got %v, %v", got, err)
 				}

@@ -79,7 +79,7 @@ func ExampleAPIError() {
 		Body: io.NopCloser(strings.NewReader(
 			`{"error_code":"SCM.0010","error_msg":"This operation is not allowed by the current certificate type or status."}`)),
 	}
-	_, err := scm.ParseCancelCert(resp, 0)
+	_, err := scm.ParseCancelCertResult(resp, 0)
 
 	var apiErr *scm.APIError
 	if errors.As(err, &apiErr) {
