@@ -49,10 +49,10 @@ type ErrorBody struct {
 	RequestId *string `json:"request_id,omitempty"`
 }
 
-// CertId defines model for CertId.
+// CertId ID of the certificate whose application is cancelled, the path parameter cert_id.
 type CertId = string
 
-// ProjectId defines model for ProjectId.
+// ProjectId Project ID (项目ID) of the caller's IAM project, the path parameter project_id.
 type ProjectId = string
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
