@@ -119,28 +119,6 @@ func ExampleCredentialsFromLookup() {
 	// scm: credentials from environment: missing HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID
 }
 
-// Build a signing client from the environment, as the official SDKs do.
-// It is not run, since its result depends on the environment.
-func ExampleCredentialsFromEnv() {
-	creds, err := scm.CredentialsFromEnv()
-	if err != nil {
-		log.Fatal(err)
-	}
-	endpoint, err := scm.EndpointForRegion("cn-north-4")
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := scm.NewCertClient(endpoint, scm.WithAKSK(creds))
-	if err != nil {
-		log.Fatal(err)
-	}
-	result, err := client.CancelCertificate(context.Background(), creds.ProjectID, "scs1481110651012")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(result.Message)
-}
-
 // Cancel a certificate application against a stand-in server that checks
 // the signature.
 func ExampleCertClient_CancelCertificate() {
