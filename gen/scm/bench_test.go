@@ -2,6 +2,7 @@ package scm
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -90,7 +91,7 @@ func BenchmarkBuildRequest(b *testing.B) {
 			return NewCancelCertRequest(server, "77b6a44cba5143ab91d13ab9a8ff44fd", "scs1481110651012")
 		},
 		"impl=by-hand": func() (*http.Request, error) {
-			return http.NewRequest(http.MethodPost, server+"/v2/"+url.PathEscape("77b6a44cba5143ab91d13ab9a8ff44fd")+
+			return http.NewRequestWithContext(context.Background(), http.MethodPost, server+"/v2/"+url.PathEscape("77b6a44cba5143ab91d13ab9a8ff44fd")+
 				"/scm/cert/"+url.PathEscape("scs1481110651012")+"/cancel-cert", nil)
 		},
 	}

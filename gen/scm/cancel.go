@@ -101,7 +101,7 @@ func (c *CertClient) CancelCertificate(ctx context.Context, projectID, certID st
 	if err := checkPathID("cert_id", certID); err != nil {
 		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
 	}
-	resp, err := c.api.CancelCert(ctx, projectID, certID)
+	resp, err := c.api.CancelCert(ctx, projectID, certID) //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 	if err != nil {
 		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
 	}

@@ -17,7 +17,7 @@ import (
 // Sign a request at a fixed time. The request, keys and time are the
 // worked example of the API gateway's signing documentation.
 func ExampleSign() {
-	req, err := http.NewRequest(http.MethodGet,
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet,
 		"https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0", nil)
 	if err != nil {
 		log.Fatal(err)
@@ -39,7 +39,7 @@ func ExampleVerifySignature() {
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	secrets := func(ak string) (string, bool) { return "secret", ak == "MYACCESSKEY1" }
 
-	req := httptest.NewRequest(http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
 	if err := scm.Sign(req, "MYACCESSKEY1", "secret", at); err != nil {
 		log.Fatal(err)
 	}
@@ -139,17 +139,20 @@ func ExampleCertClient_CancelCertificate() {
 	ctx := context.Background()
 	good, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("secret")}))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	result, err := good.CancelCertificate(ctx, "p", "scs1481110651012")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Println(result.CertId, result.Message)
 
 	bad, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("wrong")}))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	_, err = bad.CancelCertificate(ctx, "p", "scs1481110651012")
 	fmt.Println(errors.Is(err, scm.ErrAuth))

@@ -20,7 +20,7 @@ import (
 func TestErrorsStartWithPackageName(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	signed := httptest.NewRequest(http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
+	signed := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
 	require.NoError(t, Sign(signed, testAK, testSK, time.Now()))
 	noSecret := func(string) (string, bool) { return "", false }
 
@@ -62,13 +62,13 @@ func TestErrorsStartWithPackageName(t *testing.T) {
 			return err
 		}},
 		{"ParseCancelCertResult: error status", func() error {
-			resp, _ := response(http.StatusNotFound, "application/json", "", strings.NewReader(`{"error_code":"SCM.0008","error_msg":"no such cert"}`))
+			resp, _ := response(http.StatusNotFound, "application/json", "", strings.NewReader(`{"error_code":"SCM.0008","error_msg":"no such cert"}`)) //nolint:bodyclose // ParseCancelCertResult closes it
 			_, err := ParseCancelCertResult(resp, 0)
 			return err
 		}},
 		{"Sign: nil request", func() error { return Sign(nil, testAK, testSK, time.Now()) }},
 		{"Sign: empty SK", func() error {
-			return Sign(httptest.NewRequest(http.MethodGet, "https://scm.example/", nil), testAK, "", time.Now())
+			return Sign(httptest.NewRequestWithContext(context.Background(), http.MethodGet, "https://scm.example/", nil), testAK, "", time.Now())
 		}},
 		{"VerifySignature: unknown AK", func() error {
 			return VerifySignature(signed, nil, noSecret, time.Now(), DefaultMaxSkew)

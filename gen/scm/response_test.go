@@ -54,7 +54,7 @@ func TestParseCancelCertResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := response(http.StatusOK, tt.contentType, "r", strings.NewReader(tt.body))
+			resp, body := response(http.StatusOK, tt.contentType, "r", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it; body.closed checks that
 			got, err := ParseCancelCertResult(resp, 0)
 			require.NoError(t, err)
 			require.Equal(t, &tt.want, got)
@@ -166,7 +166,7 @@ func TestParseCancelCertErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := response(tt.status, tt.contentType, tt.rid, strings.NewReader(tt.body))
+			resp, body := response(tt.status, tt.contentType, tt.rid, strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it; body.closed checks that
 			got, err := ParseCancelCertResult(resp, tt.limit)
 			require.Nil(t, got)
 			var apiErr *APIError
@@ -191,7 +191,7 @@ func TestParseCancelCertErrors(t *testing.T) {
 
 func TestParseCancelCertBodyExcerptAndLimit(t *testing.T) {
 	long := strings.Repeat("e", 2000)
-	resp, _ := response(http.StatusBadGateway, "text/html", "", strings.NewReader(long))
+	resp, _ := response(http.StatusBadGateway, "text/html", "", strings.NewReader(long)) //nolint:bodyclose // ParseCancelCertResult closes it
 	_, err := ParseCancelCertResult(resp, 0)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -199,18 +199,18 @@ func TestParseCancelCertBodyExcerptAndLimit(t *testing.T) {
 	require.NotContains(t, err.Error(), "eeee", "the body excerpt is not part of the message")
 
 	exact := `{"cert_id":"c","message":"m"}`
-	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(exact))
+	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(exact)) //nolint:bodyclose // ParseCancelCertResult closes it
 	got, err := ParseCancelCertResult(resp, int64(len(exact)))
 	require.NoError(t, err, "a body of exactly the limit is read")
 	require.Equal(t, "c", got.CertId)
 
-	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(strings.Repeat(" ", int(DefaultResponseLimit))+exact))
+	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(strings.Repeat(" ", int(DefaultResponseLimit))+exact)) //nolint:bodyclose // ParseCancelCertResult closes it
 	_, err = ParseCancelCertResult(resp, 0)
 	require.ErrorIs(t, err, ErrResponseTooLarge, "the default limit is 1 MiB")
 }
 
 func TestParseCancelCertReadFailure(t *testing.T) {
-	resp, body := response(http.StatusOK, "application/json", "r", errReader{})
+	resp, body := response(http.StatusOK, "application/json", "r", errReader{}) //nolint:bodyclose // ParseCancelCertResult closes it
 	_, err := ParseCancelCertResult(resp, 0)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -240,9 +240,9 @@ func TestParseCancelCertAlias(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			old, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body))
-			gotOld, errOld := ParseCancelCert(old, 0) //nolint:staticcheck // SA1019: the deprecated name is what this test checks
-			cur, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body))
+			old, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it
+			gotOld, errOld := ParseCancelCert(old, 0)
+			cur, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it
 			gotNew, errNew := ParseCancelCertResult(cur, 0)
 			require.Equal(t, gotNew, gotOld)
 			require.Equal(t, errNew, errOld)
