@@ -162,3 +162,31 @@ func ExampleCertClient_CancelCertificate() {
 	// true
 	// scm: cancel-cert: HTTP 401 APIGW.0301: verify aksk signature fail (request ID r1)
 }
+
+// Bound what a CertClient reads of a response, next to the generated
+// client's options.
+func ExampleWithResponseLimit() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, `{"cert_id":"scs1481110651012","message":"`+strings.Repeat("x", 100)+`"}`); err != nil {
+			log.Print(err)
+		}
+	}))
+	defer srv.Close()
+
+	client, err := scm.NewCertClient(srv.URL, scm.WithToken("my-iam-token"), scm.WithResponseLimit(64))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.CancelCertificate(context.Background(), "p", "scs1481110651012")
+	fmt.Println(errors.Is(err, scm.ErrResponseTooLarge))
+	fmt.Println(err)
+
+	_, err = scm.NewCertClient(srv.URL, scm.WithResponseLimit(0))
+	fmt.Println(err)
+	// Output:
+	// true
+	// scm: cancel-cert: HTTP 200: response body too large: more than 64 bytes
+	// scm: with response limit: 0 bytes is not a positive limit
+}
