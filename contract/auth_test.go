@@ -86,7 +86,10 @@ func TestMockAuthentication(t *testing.T) {
 					}
 				}
 			}
-			opts := append([]scm.ClientOption{scm.WithHTTPClient(&http.Client{Transport: vt})}, tt.opts...)
+			opts := []scm.CertClientOption{scm.WithHTTPClient(&http.Client{Transport: vt})}
+			for _, opt := range tt.opts {
+				opts = append(opts, opt)
+			}
 			c, err := scm.NewCertClient(srv.URL, opts...)
 			require.NoError(t, err)
 			res, err := c.CancelCertificate(context.Background(), projectID, certID)

@@ -101,7 +101,7 @@ func TestCorpusClientAgrees(t *testing.T) {
 			for k, vs := range rec.Response.Headers {
 				resp.Header[http.CanonicalHeaderKey(k)] = vs
 			}
-			got, err := scm.ParseCancelCert(resp, 0)
+			got, err := scm.ParseCancelCertResult(resp, 0)
 			if rec.Response.Status == http.StatusOK && rec.Expect.Valid {
 				require.NoError(t, err, "%s", rec.Description)
 				require.NotNil(t, got)

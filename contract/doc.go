@@ -1,7 +1,7 @@
 // Package contract checks HTTP exchanges of the SCM cancel-cert operation
 // against the OpenAPI document in package openapi, with kin-openapi's
 // openapi3filter, and serves a mock of the operation built on the generated
-// server interface of package scm.
+// server interface in contract/internal/server.
 //
 // It has four parts:
 //

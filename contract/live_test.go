@@ -48,7 +48,10 @@ func TestLive(t *testing.T) {
 	vt := contract.NewValidatingTransport(v, base, func(ex *contract.Exchange, err error) {
 		t.Errorf("the service broke the contract:\n%s\n\nexchange:\n%s", red.Redact(err.Error()), red.Describe(ex))
 	})
-	opts := append([]scm.ClientOption{scm.WithHTTPClient(&http.Client{Transport: vt, Timeout: time.Minute})}, cfg.ClientOptions()...)
+	opts := []scm.CertClientOption{scm.WithHTTPClient(&http.Client{Transport: vt, Timeout: time.Minute})}
+	for _, opt := range cfg.ClientOptions() {
+		opts = append(opts, opt)
+	}
 	client, err := scm.NewCertClient(cfg.Endpoint, opts...)
 	require.NoError(t, err)
 

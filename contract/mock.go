@@ -22,12 +22,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/scmcontract/cancelcert/contract/internal/server"
 	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // The mock fits the generated strict server interface: a spec change that
 // adds, removes or retypes a response breaks this build.
-var _ scm.StrictServerInterface = (*Mock)(nil)
+var _ server.StrictServerInterface = (*strictMock)(nil)
+
+// strictMock is the Mock as the generated strict server sees it. Its
+// method CancelCert reads what ServeHTTP puts in the request's context, so
+// it is not part of the Mock's exported surface.
+type strictMock Mock
 
 // maxRequestBody bounds what the mock reads of a request body. Cancel-cert
 // has no body, so anything over a small limit is refused unread.
@@ -110,12 +116,12 @@ func NewMock(opts ...MockOption) (*Mock, error) {
 		}
 		m.examples[code] = ex
 	}
-	m.handler = scm.HandlerWithOptions(
-		scm.NewStrictHandlerWithOptions(m, nil, scm.StrictHTTPServerOptions{
+	m.handler = server.HandlerWithOptions(
+		server.NewStrictHandlerWithOptions((*strictMock)(m), nil, server.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc:  m.requestError,
 			ResponseErrorHandlerFunc: m.responseError,
 		}),
-		scm.StdHTTPServerOptions{ErrorHandlerFunc: m.requestError},
+		server.StdHTTPServerOptions{ErrorHandlerFunc: m.requestError},
 	)
 	return m, nil
 }
@@ -242,27 +248,28 @@ func problemText(ve *ValidationError) string {
 	return strings.Join(msgs, "; ")
 }
 
-// CancelCert implements scm.StrictServerInterface: it answers the scenario
-// the request asked for with "Prefer: code=NNN".
-func (m *Mock) CancelCert(ctx context.Context, req scm.CancelCertRequestObject) (scm.CancelCertResponseObject, error) {
+// CancelCert implements server.StrictServerInterface: it answers the
+// scenario the request asked for with "Prefer: code=NNN".
+func (sm *strictMock) CancelCert(ctx context.Context, req server.CancelCertRequestObject) (server.CancelCertResponseObject, error) {
+	m := (*Mock)(sm)
 	id, _ := ctx.Value(ctxRequestID).(string)
 	prefer, _ := ctx.Value(ctxPrefer).([]string)
 	code, err := m.scenario(prefer)
 	if err != nil {
-		return scm.CancelCert400JSONResponse{Body: scm.ErrorBody{ErrorCode: "SCM.0005", ErrorMsg: "Incorrect request parameter: " + err.Error()},
-			Headers: scm.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert400JSONResponse{Body: server.ErrorBody{ErrorCode: "SCM.0005", ErrorMsg: "Incorrect request parameter: " + err.Error()},
+			Headers: server.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
 	}
 	if code == http.StatusOK {
-		var ex scm.CancelCertResult
+		var ex server.CancelCertResult
 		if err := json.Unmarshal(m.examples[code], &ex); err != nil {
 			return nil, fmt.Errorf("example of 200: %w", err)
 		}
-		return scm.CancelCert200JSONResponse{
-			Body:    scm.CancelCertResult{CertId: req.CertId, Message: ex.Message},
-			Headers: scm.CancelCert200ResponseHeaders{XRequestId: &id},
+		return server.CancelCert200JSONResponse{
+			Body:    server.CancelCertResult{CertId: req.CertId, Message: ex.Message},
+			Headers: server.CancelCert200ResponseHeaders{XRequestId: &id},
 		}, nil
 	}
-	var eb scm.ErrorBody
+	var eb server.ErrorBody
 	if err := json.Unmarshal(m.examples[code], &eb); err != nil {
 		return nil, fmt.Errorf("example of %d: %w", code, err)
 	}
@@ -271,19 +278,19 @@ func (m *Mock) CancelCert(ctx context.Context, req scm.CancelCertRequestObject) 
 	}
 	switch code {
 	case http.StatusBadRequest:
-		return scm.CancelCert400JSONResponse{Body: eb, Headers: scm.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert400JSONResponse{Body: eb, Headers: server.CancelCert400ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusUnauthorized:
-		return scm.CancelCert401JSONResponse{Body: eb, Headers: scm.CancelCert401ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert401JSONResponse{Body: eb, Headers: server.CancelCert401ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusForbidden:
-		return scm.CancelCert403JSONResponse{Body: eb, Headers: scm.CancelCert403ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert403JSONResponse{Body: eb, Headers: server.CancelCert403ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusNotFound:
-		return scm.CancelCert404JSONResponse{Body: eb, Headers: scm.CancelCert404ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert404JSONResponse{Body: eb, Headers: server.CancelCert404ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusInternalServerError:
-		return scm.CancelCert500JSONResponse{Body: eb, Headers: scm.CancelCert500ResponseHeaders{XRequestId: &id}}, nil
+		return server.CancelCert500JSONResponse{Body: eb, Headers: server.CancelCert500ResponseHeaders{XRequestId: &id}}, nil
 	}
 	// A status the spec documents that this mock has no typed response for
 	// yet: answer it through the default response.
-	return scm.CancelCertdefaultJSONResponse{StatusCode: code, Body: eb, Headers: scm.CancelCertdefaultResponseHeaders{XRequestId: &id}}, nil
+	return server.CancelCertdefaultJSONResponse{StatusCode: code, Body: eb, Headers: server.CancelCertdefaultResponseHeaders{XRequestId: &id}}, nil
 }
 
 // scenario reads "Prefer: code=NNN". Other preferences are ignored, as the

@@ -20,7 +20,7 @@ import (
 )
 
 // FuzzVerdict is the differential test of the four judges of a response:
-// the Validator, the client (scm.ParseCancelCert), the mock's check of its
+// the Validator, the client (scm.ParseCancelCertResult), the mock's check of its
 // own answers and the Recorder's valid/invalid mark. Given any status,
 // content type and body answering a good cancel-cert request:
 //
@@ -106,7 +106,7 @@ func FuzzVerdict(f *testing.F) {
 
 		// The client.
 		resp := &http.Response{StatusCode: status, Header: header.Clone(), Body: io.NopCloser(bytes.NewReader(body))}
-		got, cerr := scm.ParseCancelCert(resp, int64(len(body))+1)
+		got, cerr := scm.ParseCancelCertResult(resp, int64(len(body))+1)
 		std := standardVerdict(contentType, body)
 		if status == http.StatusOK {
 			require.Equal(t, std.result, got != nil, "the client returns a result exactly when the standards say (client: %v)", cerr)

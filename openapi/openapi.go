@@ -3,8 +3,9 @@
 // kin-openapi.
 //
 // The document is the single source of truth of the module: the generated
-// client and server interface in gen/scm, the validator and the mock server in
-// contract all come from it.
+// client in gen/scm, the generated server interface in
+// contract/internal/server, the validator and the mock server in contract
+// all come from it.
 package openapi
 
 import (

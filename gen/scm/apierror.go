@@ -38,7 +38,7 @@ var (
 	// ErrMalformedResponse is wrapped by APIError.Err when a 200 response
 	// is not a valid result: its content type is not application/json, its
 	// body is not well-formed JSON, or a required member is missing or not
-	// a string. See ParseCancelCert.
+	// a string. See ParseCancelCertResult.
 	ErrMalformedResponse = errors.New("malformed response")
 	// ErrBodyNotRead is wrapped by APIError.Err when the body of an error
 	// response is not one well-formed JSON object (an HTML page from a

@@ -136,9 +136,9 @@ func TestAPIErrorClasses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var err error = fmt.Errorf("wrapped: %w", &APIError{StatusCode: tt.status, Code: tt.code})
+			err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: tt.status, Code: tt.code})
 			for _, class := range classes {
-				require.Equal(t, class == tt.want, errors.Is(err, class), "errors.Is(%v)", class)
+				require.Equal(t, errors.Is(tt.want, class), errors.Is(err, class), "errors.Is(%v)", class)
 			}
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)

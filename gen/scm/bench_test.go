@@ -2,6 +2,7 @@ package scm
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -70,7 +71,7 @@ func BenchmarkParseCancelCert(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r := &http.Response{StatusCode: resp.status, Header: header, Body: io.NopCloser(bytes.NewReader(body))}
-				got, err := ParseCancelCert(r, 0)
+				got, err := ParseCancelCertResult(r, 0)
 				if (got != nil) != (resp.status == 200) {
 					b.Fatalf("got %v, %v", got, err)
 				}
@@ -90,7 +91,7 @@ func BenchmarkBuildRequest(b *testing.B) {
 			return NewCancelCertRequest(server, "77b6a44cba5143ab91d13ab9a8ff44fd", "scs1481110651012")
 		},
 		"impl=by-hand": func() (*http.Request, error) {
-			return http.NewRequest(http.MethodPost, server+"/v2/"+url.PathEscape("77b6a44cba5143ab91d13ab9a8ff44fd")+
+			return http.NewRequestWithContext(context.Background(), http.MethodPost, server+"/v2/"+url.PathEscape("77b6a44cba5143ab91d13ab9a8ff44fd")+
 				"/scm/cert/"+url.PathEscape("scs1481110651012")+"/cancel-cert", nil)
 		},
 	}

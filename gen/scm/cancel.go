@@ -15,14 +15,12 @@ var ErrInvalidID = errors.New("invalid ID")
 // CertClient cancels certificate applications and turns every answer that
 // is not a result into an *APIError. It sends requests through the
 // generated client, so options such as WithAKSK, WithToken and
-// WithHTTPClient apply. It is safe for concurrent use as long as
-// ResponseLimit is not changed meanwhile.
+// WithHTTPClient apply; its own settings are options too (see
+// CertClientOption). It is safe for concurrent use.
 type CertClient struct {
-	// ResponseLimit is the largest response body read, in bytes;
-	// DefaultResponseLimit when zero or negative.
-	ResponseLimit int64
-
 	api ClientInterface
+	// limit is the largest response body read, in bytes.
+	limit int64
 }
 
 // NewCertClient returns a CertClient for server, an endpoint URL with
@@ -36,7 +34,11 @@ type CertClient struct {
 // host, it forwards X-Auth-Token and X-Security-Token, handing the
 // credentials to whatever host the redirect names. NOTE that a client
 // given with WithHTTPClient is used as it is, redirect policy included.
-func NewCertClient(server string, opts ...ClientOption) (*CertClient, error) {
+//
+// opts are any ClientOptions, such as WithAKSK or WithToken, and the
+// CertClient's own options, such as WithResponseLimit. An option that
+// fails makes NewCertClient fail with its error.
+func NewCertClient(server string, opts ...CertClientOption) (*CertClient, error) {
 	u, err := url.Parse(server)
 	if err != nil {
 		return nil, fmt.Errorf("scm: new cert client: server URL: %w", err)
@@ -49,12 +51,23 @@ func NewCertClient(server string, opts ...ClientOption) (*CertClient, error) {
 	}
 	// The caller's options come after the default client, so that
 	// WithHTTPClient replaces it.
-	opts = append([]ClientOption{WithHTTPClient(&http.Client{CheckRedirect: refuseRedirect})}, opts...)
-	api, err := NewClient(server, opts...)
+	settings := certClientSettings{
+		clientOpts:    []ClientOption{WithHTTPClient(&http.Client{CheckRedirect: refuseRedirect})},
+		responseLimit: DefaultResponseLimit,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, errors.New("scm: new cert client: nil option")
+		}
+		if err := opt.applyCertClient(&settings); err != nil {
+			return nil, err // the option's error says which option failed
+		}
+	}
+	api, err := NewClient(server, settings.clientOpts...)
 	if err != nil {
 		return nil, err // only options fail, and their errors say so
 	}
-	return &CertClient{api: api}, nil
+	return &CertClient{api: api, limit: settings.responseLimit}, nil
 }
 
 // refuseRedirect makes an http.Client return a 3xx response as it is
@@ -63,15 +76,17 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 
 // NewCertClientFrom returns a CertClient that sends requests through api,
 // such as a *Client or *ClientWithResponses built elsewhere, or a test
-// double. api must not be nil.
+// double, and reads at most DefaultResponseLimit bytes of each response.
+// api must not be nil.
 func NewCertClientFrom(api ClientInterface) *CertClient {
-	return &CertClient{api: api}
+	return &CertClient{api: api, limit: DefaultResponseLimit}
 }
 
 // CancelCertificate cancels the application of the certificate certID in
 // the project projectID (POST /v2/{project_id}/scm/cert/{cert_id}/cancel-cert)
 // and returns the service's result on HTTP 200. Any other answer is an
-// *APIError (see ParseCancelCert); a failure to send is returned wrapped.
+// *APIError (see ParseCancelCertResult); a failure to send is returned
+// wrapped.
 //
 // Both IDs are checked first: empty ones, ones with control characters,
 // and "." or ".." are refused with an error wrapping ErrInvalidID and
@@ -86,11 +101,11 @@ func (c *CertClient) CancelCertificate(ctx context.Context, projectID, certID st
 	if err := checkPathID("cert_id", certID); err != nil {
 		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
 	}
-	resp, err := c.api.CancelCert(ctx, projectID, certID)
+	resp, err := c.api.CancelCert(ctx, projectID, certID) //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 	if err != nil {
 		return nil, fmt.Errorf("scm: %s: %w", opCancelCert, err)
 	}
-	return ParseCancelCert(resp, c.ResponseLimit)
+	return ParseCancelCertResult(resp, c.limit)
 }
 
 // checkPathID refuses path parameter values that cannot be sent as one

@@ -15,9 +15,10 @@ import (
 
 // newSigningCertClient returns a CertClient for base that signs with the
 // test key pair at the fixed time at.
-func newSigningCertClient(t testing.TB, base string, at time.Time) *CertClient {
+func newSigningCertClient(t testing.TB, base string, at time.Time, opts ...CertClientOption) *CertClient {
 	t.Helper()
-	c, err := NewCertClient(base, withAKSKClock(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}, func() time.Time { return at }))
+	opts = append([]CertClientOption{withAKSKClock(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}, func() time.Time { return at })}, opts...)
+	c, err := NewCertClient(base, opts...)
 	require.NoError(t, err)
 	return c
 }
@@ -102,8 +103,7 @@ func TestCancelCertificateErrors(t *testing.T) {
 	require.ErrorIs(t, err, ErrWrongState)
 	require.EqualError(t, err, "scm: cancel-cert: HTTP 400 SCM.0010: This operation is not allowed by the current certificate type or status. (request ID req-1)")
 
-	limited := newSigningCertClient(t, base, at)
-	limited.ResponseLimit = 8
+	limited := newSigningCertClient(t, base, at, WithResponseLimit(8))
 	_, err = limited.CancelCertificate(context.Background(), "p", "c")
 	require.ErrorIs(t, err, ErrResponseTooLarge)
 

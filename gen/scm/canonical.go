@@ -78,11 +78,11 @@ func appendCanonicalURI(dst []byte, u *url.URL) ([]byte, error) {
 	start := len(dst)
 	for i := 0; i < len(path); i++ {
 		c := path[i]
-		switch {
-		case c == '/':
+		switch c {
+		case '/':
 			dst = append(dst, '/')
 			continue
-		case c == '%':
+		case '%':
 			if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
 				bad, _, _ := strings.Cut(path[i:], "/")
 				return nil, fmt.Errorf("canonical URI: %w", url.EscapeError(bad[:min(len(bad), 3)]))

@@ -14,7 +14,7 @@ const (
 	EnvAK            = "HUAWEICLOUD_SDK_AK"
 	EnvSK            = "HUAWEICLOUD_SDK_SK"
 	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN" //nolint:gosec // G101: the name of an environment variable, not a credential
 )
 
 // Credentials are an access key pair for AK/SK signing, with the optional

@@ -13,7 +13,7 @@ import (
 func goListDeps(t *testing.T, pkgs ...string) []string {
 	t.Helper()
 	args := append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, pkgs...)
-	out, err := exec.Command("go", args...).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), "go", args...).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	return strings.Fields(string(out))
 }

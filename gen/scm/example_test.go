@@ -17,7 +17,7 @@ import (
 // Sign a request at a fixed time. The request, keys and time are the
 // worked example of the API gateway's signing documentation.
 func ExampleSign() {
-	req, err := http.NewRequest(http.MethodGet,
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet,
 		"https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0", nil)
 	if err != nil {
 		log.Fatal(err)
@@ -39,7 +39,7 @@ func ExampleVerifySignature() {
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	secrets := func(ak string) (string, bool) { return "secret", ak == "MYACCESSKEY1" }
 
-	req := httptest.NewRequest(http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "https://scm.example/v2/p/scm/cert/c/cancel-cert", nil)
 	if err := scm.Sign(req, "MYACCESSKEY1", "secret", at); err != nil {
 		log.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ExampleAPIError() {
 		Body: io.NopCloser(strings.NewReader(
 			`{"error_code":"SCM.0010","error_msg":"This operation is not allowed by the current certificate type or status."}`)),
 	}
-	_, err := scm.ParseCancelCert(resp, 0)
+	_, err := scm.ParseCancelCertResult(resp, 0)
 
 	var apiErr *scm.APIError
 	if errors.As(err, &apiErr) {
@@ -119,28 +119,6 @@ func ExampleCredentialsFromLookup() {
 	// scm: credentials from environment: missing HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID
 }
 
-// Build a signing client from the environment, as the official SDKs do.
-// It is not run, since its result depends on the environment.
-func ExampleCredentialsFromEnv() {
-	creds, err := scm.CredentialsFromEnv()
-	if err != nil {
-		log.Fatal(err)
-	}
-	endpoint, err := scm.EndpointForRegion("cn-north-4")
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := scm.NewCertClient(endpoint, scm.WithAKSK(creds))
-	if err != nil {
-		log.Fatal(err)
-	}
-	result, err := client.CancelCertificate(context.Background(), creds.ProjectID, "scs1481110651012")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(result.Message)
-}
-
 // Cancel a certificate application against a stand-in server that checks
 // the signature.
 func ExampleCertClient_CancelCertificate() {
@@ -161,17 +139,20 @@ func ExampleCertClient_CancelCertificate() {
 	ctx := context.Background()
 	good, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("secret")}))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	result, err := good.CancelCertificate(ctx, "p", "scs1481110651012")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Println(result.CertId, result.Message)
 
 	bad, err := scm.NewCertClient(srv.URL, scm.WithAKSK(scm.Credentials{AK: scm.NewSecret("MYACCESSKEY1"), SK: scm.NewSecret("wrong")}))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	_, err = bad.CancelCertificate(ctx, "p", "scs1481110651012")
 	fmt.Println(errors.Is(err, scm.ErrAuth))
@@ -180,4 +161,32 @@ func ExampleCertClient_CancelCertificate() {
 	// scs1481110651012 success
 	// true
 	// scm: cancel-cert: HTTP 401 APIGW.0301: verify aksk signature fail (request ID r1)
+}
+
+// Bound what a CertClient reads of a response, next to the generated
+// client's options.
+func ExampleWithResponseLimit() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, `{"cert_id":"scs1481110651012","message":"`+strings.Repeat("x", 100)+`"}`); err != nil {
+			log.Print(err)
+		}
+	}))
+	defer srv.Close()
+
+	client, err := scm.NewCertClient(srv.URL, scm.WithToken("my-iam-token"), scm.WithResponseLimit(64))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.CancelCertificate(context.Background(), "p", "scs1481110651012")
+	fmt.Println(errors.Is(err, scm.ErrResponseTooLarge))
+	fmt.Println(err)
+
+	_, err = scm.NewCertClient(srv.URL, scm.WithResponseLimit(0))
+	fmt.Println(err)
+	// Output:
+	// true
+	// scm: cancel-cert: HTTP 200: response body too large: more than 64 bytes
+	// scm: with response limit: 0 bytes is not a positive limit
 }

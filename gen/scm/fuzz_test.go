@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// FuzzParseCancelCert feeds ParseCancelCert arbitrary statuses, content
+// FuzzParseCancelCert feeds ParseCancelCertResult arbitrary statuses, content
 // types and bodies. Whatever a server sends, the answer is exactly one of a
 // result (only for HTTP 200, with the body's cert_id and message) and an
 // *APIError carrying the status; never both, never neither, never a panic.
@@ -51,7 +51,7 @@ func FuzzParseCancelCert(f *testing.F) {
 			Header:     http.Header{"Content-Type": {contentType}, HeaderRequestID: {requestID}},
 			Body:       &trackedBody{Reader: bytes.NewReader(body)},
 		}
-		got, err := ParseCancelCert(resp, 0)
+		got, err := ParseCancelCertResult(resp, 0)
 		require.True(t, resp.Body.(*trackedBody).closed, "the body is always closed")
 		require.False(t, got == nil && err == nil, "never neither a result nor an error")
 		require.False(t, got != nil && err != nil, "never both a result and an error")

@@ -69,25 +69,25 @@ func TestHostileCallersRefusedBeforeSending(t *testing.T) {
 	})
 	tests := []struct {
 		name, why, wantErr string
-		opts               []ClientOption
+		opts               []CertClientOption
 		buildErr           bool // refused by NewCertClient, not by the call
 	}{
 		{name: "empty AK", why: "no key to sign with", buildErr: true,
-			opts: []ClientOption{WithAKSK(Credentials{SK: NewSecret(testSK)})}, wantErr: "scm: invalid credentials: AK is empty"},
+			opts: []CertClientOption{WithAKSK(Credentials{SK: NewSecret(testSK)})}, wantErr: "scm: invalid credentials: AK is empty"},
 		{name: "empty SK", why: "no key to sign with", buildErr: true,
-			opts: []ClientOption{WithAKSK(Credentials{AK: NewSecret(testAK)})}, wantErr: "scm: invalid credentials: SK is empty"},
+			opts: []CertClientOption{WithAKSK(Credentials{AK: NewSecret(testAK)})}, wantErr: "scm: invalid credentials: SK is empty"},
 		{name: "AK with CR LF", why: "the AK goes into the Authorization header", buildErr: true,
-			opts: []ClientOption{WithAKSK(Credentials{AK: NewSecret(testAK + "\r\nX-Evil: 1"), SK: NewSecret(testSK)})}, wantErr: "AK contains a control character"},
+			opts: []CertClientOption{WithAKSK(Credentials{AK: NewSecret(testAK + "\r\nX-Evil: 1"), SK: NewSecret(testSK)})}, wantErr: "AK contains a control character"},
 		{name: "project ID with LF", why: "the project ID goes into the X-Project-Id header", buildErr: true,
-			opts:    []ClientOption{WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK), ProjectID: "p\nX-Evil: 1"})},
+			opts:    []CertClientOption{WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK), ProjectID: "p\nX-Evil: 1"})},
 			wantErr: "ProjectID contains a control character"},
 		{name: "token with LF", why: "the token goes into the X-Auth-Token header", buildErr: true,
-			opts: []ClientOption{WithToken(testToken + "\n")}, wantErr: "scm: with token: token contains a control character"},
+			opts: []CertClientOption{WithToken(testToken + "\n")}, wantErr: "scm: with token: token contains a control character"},
 		{name: "editor header with CR LF, signed", why: "net/http refuses to send a header value with CR or LF",
-			opts:    []ClientOption{injected, WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)})},
+			opts:    []CertClientOption{injected, WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)})},
 			wantErr: `invalid header field value for "X-Custom"`},
 		{name: "editor header with CR LF, token", why: "net/http refuses to send a header value with CR or LF",
-			opts: []ClientOption{WithToken(testToken), injected}, wantErr: `invalid header field value for "X-Custom"`},
+			opts: []CertClientOption{WithToken(testToken), injected}, wantErr: `invalid header field value for "X-Custom"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,8 @@ type rawHandler func(conn net.Conn, done <-chan struct{})
 // closes every connection and waits for its goroutines.
 func rawServer(t testing.TB, handle rawHandler) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})
 	var (

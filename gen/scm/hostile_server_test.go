@@ -82,7 +82,7 @@ func TestHostileServers(t *testing.T) {
 		{name: "body over the default limit", why: "at most DefaultResponseLimit bytes are read",
 			handler:    reply(rawResponse("200 OK", []string{jsonType}, bytes.Repeat([]byte(" "), int(DefaultResponseLimit)+1))),
 			wantStatus: 200, wantIs: ErrResponseTooLarge, wantErr: "response body too large: more than 1048576 bytes"},
-		{name: "error body over ResponseLimit", why: "ResponseLimit bounds error bodies too", limit: 64,
+		{name: "error body over the response limit", why: "WithResponseLimit bounds error bodies too", limit: 64,
 			handler:    reply(rawResponse("400 Bad Request", []string{jsonType}, bytes.Repeat([]byte("x"), 65))),
 			wantStatus: 400, wantIs: ErrResponseTooLarge, wantErr: "HTTP 400: response body too large: more than 64 bytes"},
 		{name: "body streamed forever", why: "reading stops at the limit and the connection is dropped",
@@ -134,9 +134,12 @@ func TestHostileServers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			noLeaks(t)
 			base := rawServer(t, tt.handler)
-			c, err := NewCertClient(base, WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)}))
+			opts := []CertClientOption{WithAKSK(Credentials{AK: NewSecret(testAK), SK: NewSecret(testSK)})}
+			if tt.limit != 0 {
+				opts = append(opts, WithResponseLimit(tt.limit))
+			}
+			c, err := NewCertClient(base, opts...)
 			require.NoError(t, err)
-			c.ResponseLimit = tt.limit
 			deadline := orDefault(tt.deadline, 5*time.Second)
 			got, elapsed, err := cancelWithin(t, c, deadline)
 			if tt.wantResult != nil {

@@ -9,7 +9,7 @@ import (
 
 // Headers that the authentication options set.
 const (
-	HeaderAuthToken     = "X-Auth-Token"
+	HeaderAuthToken     = "X-Auth-Token" //nolint:gosec // G101: the name of a header, not a credential
 	HeaderProjectID     = "X-Project-Id"
 	HeaderSecurityToken = "X-Security-Token"
 )

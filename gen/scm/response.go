@@ -18,9 +18,14 @@ const HeaderRequestID = "X-Request-Id"
 // opCancelCert is the operation name in APIError.
 const opCancelCert = "cancel-cert"
 
-// ParseCancelCert turns a cancel-cert response into its result or an
-// error, and closes the body. It reads at most limit bytes of body
-// (DefaultResponseLimit when limit is zero or negative).
+// ParseCancelCertResult turns a cancel-cert response into its result or
+// an error, and closes the body. It reads at most limit bytes of body
+// (DefaultResponseLimit when limit is zero or negative). CertClient parses
+// every response with it.
+//
+// Unlike the generated ParseCancelCertResponse, which returns a wrapper
+// whose fields are all nil, and no error, for a status the spec does not
+// list, it returns either a result or an error, never neither.
 //
 // It never guesses. Only HTTP 200 whose Content-Type is application/json
 // (see CheckContentType) and whose body is one well-formed JSON object (see
@@ -37,7 +42,7 @@ const opCancelCert = "cancel-cert"
 //     body as JSON). A body that is not such an object is not read: Err
 //     wraps ErrBodyNotRead and says why, and Code and Message stay empty;
 //   - a body over the limit, with Err wrapping ErrResponseTooLarge.
-func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error) {
+func ParseCancelCertResult(resp *http.Response, limit int64) (*CancelCertResult, error) {
 	if resp == nil {
 		return nil, errors.New("scm: cancel-cert: nil response")
 	}
@@ -67,6 +72,14 @@ func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error
 		return nil, newAPIError(fmt.Errorf("%w: %w", ErrMalformedResponse, err))
 	}
 	return result, nil
+}
+
+// ParseCancelCert is the former name of ParseCancelCertResult.
+//
+// Deprecated: use ParseCancelCertResult, whose name tells it apart from the
+// generated ParseCancelCertResponse.
+func ParseCancelCert(resp *http.Response, limit int64) (*CancelCertResult, error) {
+	return ParseCancelCertResult(resp, limit)
 }
 
 // decodeCancelCertResult checks the content type and the required members.

@@ -54,8 +54,8 @@ func TestParseCancelCertResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := response(http.StatusOK, tt.contentType, "r", strings.NewReader(tt.body))
-			got, err := ParseCancelCert(resp, 0)
+			resp, body := response(http.StatusOK, tt.contentType, "r", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it; body.closed checks that
+			got, err := ParseCancelCertResult(resp, 0)
 			require.NoError(t, err)
 			require.Equal(t, &tt.want, got)
 			require.True(t, body.closed)
@@ -166,8 +166,8 @@ func TestParseCancelCertErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := response(tt.status, tt.contentType, tt.rid, strings.NewReader(tt.body))
-			got, err := ParseCancelCert(resp, tt.limit)
+			resp, body := response(tt.status, tt.contentType, tt.rid, strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it; body.closed checks that
+			got, err := ParseCancelCertResult(resp, tt.limit)
 			require.Nil(t, got)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
@@ -191,27 +191,27 @@ func TestParseCancelCertErrors(t *testing.T) {
 
 func TestParseCancelCertBodyExcerptAndLimit(t *testing.T) {
 	long := strings.Repeat("e", 2000)
-	resp, _ := response(http.StatusBadGateway, "text/html", "", strings.NewReader(long))
-	_, err := ParseCancelCert(resp, 0)
+	resp, _ := response(http.StatusBadGateway, "text/html", "", strings.NewReader(long)) //nolint:bodyclose // ParseCancelCertResult closes it
+	_, err := ParseCancelCertResult(resp, 0)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Len(t, apiErr.Body, MaxBodyExcerpt)
 	require.NotContains(t, err.Error(), "eeee", "the body excerpt is not part of the message")
 
 	exact := `{"cert_id":"c","message":"m"}`
-	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(exact))
-	got, err := ParseCancelCert(resp, int64(len(exact)))
+	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(exact)) //nolint:bodyclose // ParseCancelCertResult closes it
+	got, err := ParseCancelCertResult(resp, int64(len(exact)))
 	require.NoError(t, err, "a body of exactly the limit is read")
 	require.Equal(t, "c", got.CertId)
 
-	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(strings.Repeat(" ", int(DefaultResponseLimit))+exact))
-	_, err = ParseCancelCert(resp, 0)
+	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(strings.Repeat(" ", int(DefaultResponseLimit))+exact)) //nolint:bodyclose // ParseCancelCertResult closes it
+	_, err = ParseCancelCertResult(resp, 0)
 	require.ErrorIs(t, err, ErrResponseTooLarge, "the default limit is 1 MiB")
 }
 
 func TestParseCancelCertReadFailure(t *testing.T) {
-	resp, body := response(http.StatusOK, "application/json", "r", errReader{})
-	_, err := ParseCancelCert(resp, 0)
+	resp, body := response(http.StatusOK, "application/json", "r", errReader{}) //nolint:bodyclose // ParseCancelCertResult closes it
+	_, err := ParseCancelCertResult(resp, 0)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.ErrorIs(t, err, errBroken)
@@ -219,9 +219,34 @@ func TestParseCancelCertReadFailure(t *testing.T) {
 	require.EqualError(t, err, "scm: cancel-cert: HTTP 200: read body: broken reader (request ID r)")
 	require.True(t, body.closed)
 
-	_, err = ParseCancelCert(nil, 0)
+	_, err = ParseCancelCertResult(nil, 0)
 	require.ErrorContains(t, err, "nil response")
 
-	_, err = ParseCancelCert(&http.Response{StatusCode: http.StatusOK, Header: http.Header{}}, 0)
+	_, err = ParseCancelCertResult(&http.Response{StatusCode: http.StatusOK, Header: http.Header{}}, 0)
 	require.ErrorIs(t, err, ErrMalformedResponse, "a nil body is an empty one")
+}
+
+// TestParseCancelCertAlias checks that the deprecated name still parses
+// as ParseCancelCertResult does, so that callers of the old name keep
+// working.
+func TestParseCancelCertAlias(t *testing.T) {
+	tests := []struct {
+		name, body string
+		status     int
+	}{
+		{name: "result", status: http.StatusOK, body: `{"cert_id":"c","message":"success"}`},
+		{name: "documented error", status: http.StatusBadRequest, body: `{"error_code":"SCM.0010","error_msg":"not allowed"}`},
+		{name: "undocumented status", status: http.StatusTeapot, body: `{}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it
+			gotOld, errOld := ParseCancelCert(old, 0)
+			cur, _ := response(tt.status, "application/json", "", strings.NewReader(tt.body)) //nolint:bodyclose // ParseCancelCertResult closes it
+			gotNew, errNew := ParseCancelCertResult(cur, 0)
+			require.Equal(t, gotNew, gotOld)
+			require.Equal(t, errNew, errOld)
+			require.True(t, (gotOld == nil) != (errOld == nil), "a result or an error, never both or neither")
+		})
+	}
 }

@@ -29,7 +29,7 @@ func TestSignFIPS140Only(t *testing.T) {
 	}
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	cmd := exec.Command(exe, "-test.run=^TestSignFIPS140Only$", "-test.v", "-test.count=1")
+	cmd := exec.CommandContext(t.Context(), exe, "-test.run=^TestSignFIPS140Only$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "GODEBUG=fips140=only", fipsChildEnv+"=1")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -2,6 +2,7 @@ package scm
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,7 +19,7 @@ import (
 // newRequest builds a request and fails the test on error.
 func newRequest(t testing.TB, method, rawURL string, body io.Reader, headers map[string]string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(method, rawURL, body)
+	req, err := http.NewRequestWithContext(context.Background(), method, rawURL, body)
 	require.NoError(t, err)
 	for k, v := range headers {
 		req.Header[k] = []string{v} // as written, even with '_'
