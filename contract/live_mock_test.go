@@ -161,7 +161,7 @@ func TestRecorderRedacts(t *testing.T) {
 	red, err := contract.NewRedactor(pid, contract.NamedSecret{Name: "SK", Value: scm.NewSecret(sk)},
 		contract.NamedSecret{Name: "token", Value: scm.NewSecret(tok)}, contract.NamedSecret{Name: "security token", Value: scm.NewSecret(secTok)})
 	require.NoError(t, err)
-	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Validator: newValidator(t), Redactor: red,
+	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Redactor: red,
 		Now: func() time.Time { return time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC) }}
 	req, err := http.NewRequest(http.MethodPost, srv+"/v2/"+pid+"/scm/cert/c1/cancel-cert?project="+pid, nil)
 	require.NoError(t, err)
@@ -169,7 +169,7 @@ func TestRecorderRedacts(t *testing.T) {
 	req.Header.Set("X-Security-Token", secTok)
 	req.Header.Set("X-Project-Id", pid)
 	req.Header.Set("X-Note", "sk="+sk)
-	resp, err := (&http.Client{Transport: rec}).Do(req)
+	resp, err := (&http.Client{Transport: contract.NewValidatingTransport(newValidator(t), nil, func(*contract.Exchange, error) {}, rec)}).Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 

@@ -79,7 +79,7 @@ func TestRecorderWithoutValidatorStillJudges(t *testing.T) {
 			req, err := http.NewRequest(http.MethodPost, srv+cancelPath, nil)
 			require.NoError(t, err)
 			req.Header.Set("X-Auth-Token", "a-token-long-enough")
-			resp, err := (&http.Client{Transport: rec}).Do(req)
+			resp, err := (&http.Client{Transport: contract.NewTransport(nil, rec)}).Do(req)
 			require.NoError(t, err)
 			require.NoError(t, resp.Body.Close())
 			r, err := contract.ReadRecording(filepath.Join(dir, "live-200.json"))

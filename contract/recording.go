@@ -257,19 +257,19 @@ func (r *Recording) Marshal() ([]byte, error) {
 func ReadRecording(path string) (*Recording, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read recording: %w", err)
+		return nil, fmt.Errorf("contract: read recording: %w", err)
 	}
 	var r Recording
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("read recording %s: %w", path, err)
+		return nil, fmt.Errorf("contract: read recording %s: %w", path, err)
 	}
 	if err := r.Check(); err != nil {
-		return nil, fmt.Errorf("read recording %s: %w", path, err)
+		return nil, fmt.Errorf("contract: read recording %s: %w", path, err)
 	}
 	if want := r.Name + ".json"; filepath.Base(path) != want {
-		return nil, fmt.Errorf("read recording %s: file name must be %s", path, want)
+		return nil, fmt.Errorf("contract: read recording %s: file name must be %s", path, want)
 	}
 	return &r, nil
 }
@@ -278,7 +278,7 @@ func ReadRecording(path string) (*Recording, error) {
 func ReadRecordings(dir string) ([]*Recording, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
-		return nil, fmt.Errorf("read recordings: %w", err)
+		return nil, fmt.Errorf("contract: read recordings: %w", err)
 	}
 	sort.Strings(paths)
 	out := make([]*Recording, 0, len(paths))
@@ -298,15 +298,15 @@ func ReadRecordings(dir string) ([]*Recording, error) {
 // same name again replaces the old file.
 func WriteRecording(dir string, r *Recording) (err error) {
 	if err := r.Check(); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	data, err := r.Marshal()
 	if err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+r.Name+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -315,17 +315,17 @@ func WriteRecording(dir string, r *Recording) (err error) {
 	}()
 	if _, err = tmp.Write(data); err != nil {
 		_ = tmp.Close()
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = tmp.Sync(); err != nil {
 		_ = tmp.Close()
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = os.Rename(tmp.Name(), filepath.Join(dir, r.Name+".json")); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	return nil
 }

@@ -103,9 +103,9 @@ func record(t *testing.T, red *contract.Redactor, req *http.Request, status int,
 	t.Helper()
 	dir := t.TempDir()
 	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: red,
-		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, status, header, body), nil }),
-		Now:  func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
-	resp, err := rec.RoundTrip(req)
+		Now: func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, status, header, body), nil })
+	resp, err := contract.NewTransport(base, rec).RoundTrip(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	files := recordingFiles(t, dir)
@@ -275,9 +275,9 @@ func TestRedactorRefusesShortSecrets(t *testing.T) {
 // TestRecorderNeedsARedactor checks that a Recorder without a Redactor
 // refuses to record rather than write unredacted exchanges.
 func TestRecorderNeedsARedactor(t *testing.T) {
-	rec := &contract.Recorder{Dir: t.TempDir(), Endpoint: "http://h",
-		Base: roundTripFunc(func(*http.Request) (*http.Response, error) { panic("nothing may be sent") })}
-	_, err := rec.RoundTrip(cancelRequest(t, "http://127.0.0.1:1/"))
+	rec := &contract.Recorder{Dir: t.TempDir(), Endpoint: "http://h"}
+	base := roundTripFunc(func(*http.Request) (*http.Response, error) { panic("nothing may be sent") })
+	_, err := contract.NewTransport(base, rec).RoundTrip(cancelRequest(t, "http://127.0.0.1:1/"))
 	require.ErrorContains(t, err, "Redactor are required")
 }
 
@@ -346,9 +346,9 @@ func TestRedactorBoundedWork(t *testing.T) {
 func TestRecorderRefusesWhatItCannotScan(t *testing.T) {
 	dir := t.TempDir()
 	body := `{"error_msg":"` + strings.Repeat(`\\`, 1<<16) + `"}`
-	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: newTestRedactor(t),
-		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, 400, nil, body), nil })}
-	_, err := rec.RoundTrip(cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"))
+	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: newTestRedactor(t)}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, 400, nil, body), nil })
+	_, err := contract.NewTransport(base, rec).RoundTrip(cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"))
 	require.ErrorContains(t, err, "too costly to scan for secrets")
 	require.Empty(t, recordingFiles(t, dir), "nothing is written")
 }

@@ -99,8 +99,8 @@ func FuzzVerdict(f *testing.F) {
 		require.Equal(t, valid, sent, "the mock sends what the validator calls valid (validator: %v)", verr)
 		require.Equal(t, !valid, len(logged) == 1, "the mock reports exactly the answers it refuses: %v", logged)
 
-		// The recorder's mark.
-		rec, err := (&Recorder{Dir: "not-written", Endpoint: "http://127.0.0.1", Validator: v}).recording(ex)
+		// The recorder's mark, when no transport validated the exchange first.
+		rec, err := (&Recorder{Dir: "not-written", Endpoint: "http://127.0.0.1"}).recording(ex, Verdict{})
 		require.NoError(t, err)
 		require.Equal(t, valid, rec.Expect.Valid, "the recorder marks what the validator says (validator: %v)", verr)
 
