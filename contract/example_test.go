@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
+	"io"
 	"net/http"
 	"net/http/httptest"
 
@@ -18,25 +18,25 @@ import (
 func ExampleStartMock() {
 	m, err := contract.NewMock(contract.WithTokens("my-iam-token"), contract.WithRequestIDs(func() string { return "rid-1" }))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	srv := httptest.NewServer(m)
 	defer srv.Close()
 
 	client, err := scm.NewCertClient(srv.URL, scm.WithToken("my-iam-token"))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	res, err := client.CancelCertificate(context.Background(), "my-project-id", "scs1481110651012")
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	fmt.Println(res.CertId, res.Message)
 
 	// A scenario the client asks for: a documented error.
 	client, err = scm.NewCertClient(srv.URL, scm.WithToken("an-unknown-token"))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	_, err = client.CancelCertificate(context.Background(), "my-project-id", "scs1481110651012")
 	var apiErr *scm.APIError
@@ -51,13 +51,13 @@ func ExampleStartMock() {
 func ExampleNewValidatingTransport() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"cert_id":"scs1481110651012"}`)
+		_, _ = io.WriteString(w, `{"cert_id":"scs1481110651012"}`)
 	}))
 	defer srv.Close()
 
 	v, err := contract.NewValidator()
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	tr := contract.NewValidatingTransport(v, http.DefaultTransport, func(_ *contract.Exchange, err error) {
 		var ve *contract.ValidationError
@@ -69,7 +69,7 @@ func ExampleNewValidatingTransport() {
 	})
 	client, err := scm.NewCertClient(srv.URL, scm.WithToken("my-iam-token"), scm.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	_, err = client.CancelCertificate(context.Background(), "my-project-id", "scs1481110651012")
 	fmt.Println("client:", errors.Is(err, scm.ErrMalformedResponse))
@@ -82,11 +82,11 @@ func ExampleNewValidatingTransport() {
 func ExampleValidator_Validate() {
 	v, err := contract.NewValidator()
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, "https://scm.cn-north-4.myhuaweicloud.com/v2/p1/scm/cert/scs1/cancel-cert", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "https://scm.cn-north-4.myhuaweicloud.com/v2/p1/scm/cert/scs1/cancel-cert", nil)
 	if err != nil {
-		log.Fatal(err)
+		panic(err)
 	}
 	req.Header.Set("X-Auth-Token", "my-iam-token")
 	ex := &contract.Exchange{Request: req, StatusCode: http.StatusOK,

@@ -11,7 +11,8 @@ import (
 // Environment variables of the live contract run, beside the official SDK's
 // scm.EnvAK, scm.EnvSK, scm.EnvProjectID and scm.EnvSecurityToken.
 const (
-	EnvAuthToken = "SCM_AUTH_TOKEN" // an IAM token, instead of AK/SK
+	// EnvAuthToken names the variable of an IAM token, instead of AK/SK.
+	EnvAuthToken = "SCM_AUTH_TOKEN" //nolint:gosec // G101: the name of a variable, not a credential
 	EnvEndpoint  = "SCM_ENDPOINT"   // the endpoint to call; wins over SCM_REGION
 	EnvRegion    = "SCM_REGION"     // a region known to scm.EndpointForRegion
 	EnvCertID    = "SCM_CERT_ID"    // a certificate application to really cancel

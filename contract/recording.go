@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -220,7 +221,7 @@ func (r *Recording) Check() error {
 
 // Exchange turns the recording into an Exchange for the Validator.
 func (r *Recording) Exchange() (*Exchange, error) {
-	req, err := http.NewRequest(r.Request.Method, r.Request.URL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), r.Request.Method, r.Request.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("recording %q: request: %w", r.Name, err)
 	}
@@ -255,7 +256,7 @@ func (r *Recording) Marshal() ([]byte, error) {
 
 // ReadRecording reads and checks one recording file.
 func ReadRecording(path string) (*Recording, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: reading the file the caller names is the function's job
 	if err != nil {
 		return nil, fmt.Errorf("contract: read recording: %w", err)
 	}

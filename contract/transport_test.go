@@ -19,7 +19,7 @@ import (
 // fixedServer answers every request with the given status, content type and body.
 func fixedServer(t *testing.T, status int, contentType, body string) string {
 	t.Helper()
-	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("X-Request-Id", "rid-1")
 		w.WriteHeader(status)
@@ -29,7 +29,7 @@ func fixedServer(t *testing.T, status int, contentType, body string) string {
 
 func post(t *testing.T, rt http.RoundTripper, url string) (*http.Response, error) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+cancelURL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+cancelURL, nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	return (&http.Client{Transport: rt}).Do(req)
@@ -68,7 +68,8 @@ func TestValidatingTransportReportsViolations(t *testing.T) {
 func TestValidatingTransportReturnsViolationAsError(t *testing.T) {
 	srv := fixedServer(t, 418, "text/html", "<p>teapot</p>")
 	vt := contract.NewValidatingTransport(newValidator(t), nil, nil)
-	_, err := post(t, vt, srv)
+	resp, err := post(t, vt, srv)
+	requireNoResponse(t, resp)
 	require.ErrorContains(t, err, "status 418 is not documented")
 	require.ErrorContains(t, err, `Content-Type "text/html"`)
 }
@@ -76,7 +77,8 @@ func TestValidatingTransportReturnsViolationAsError(t *testing.T) {
 func TestValidatingTransportBoundsBodies(t *testing.T) {
 	srv := fixedServer(t, 200, "application/json", `{"cert_id": "`+strings.Repeat("a", 2000)+`", "message": "success"}`)
 	vt := &contract.ValidatingTransport{Validator: newValidator(t), MaxResponseBody: 1024}
-	_, err := post(t, vt, srv)
+	resp, err := post(t, vt, srv)
+	requireNoResponse(t, resp)
 	require.ErrorIs(t, err, scm.ErrBodyTooLarge, "a body over MaxResponseBody is not read without end")
 	require.ErrorContains(t, err, "read response body")
 }
@@ -163,7 +165,7 @@ func TestTransportLeavesTheRequestAlone(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = io.WriteString(w, okBody)
 			}))
-			req, err := http.NewRequest(http.MethodPost, srv+cancelURL, strings.NewReader(payload))
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv+cancelURL, strings.NewReader(payload))
 			require.NoError(t, err)
 			if !tt.getBody {
 				req.GetBody = nil
@@ -192,9 +194,10 @@ func TestTransportLeavesTheRequestAlone(t *testing.T) {
 func TestTransportRefusesLargeRequestBodies(t *testing.T) {
 	base := roundTripFunc(func(*http.Request) (*http.Response, error) { panic("nothing may be sent") })
 	tr := &contract.Transport{Base: base, MaxRequestBody: 4}
-	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1"+cancelURL, strings.NewReader("12345"))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://127.0.0.1:1"+cancelURL, strings.NewReader("12345"))
 	require.NoError(t, err)
-	_, err = tr.RoundTrip(req)
+	resp, err := tr.RoundTrip(req)
+	requireNoResponse(t, resp)
 	require.ErrorIs(t, err, scm.ErrBodyTooLarge, "5 bytes are over a limit of 4")
 	require.ErrorContains(t, err, "contract: read request body")
 }
@@ -216,7 +219,8 @@ func TestTransportHooks(t *testing.T) {
 	var violations int
 	tr := contract.NewValidatingTransport(newValidator(t), nil, func(*contract.Exchange, error) { violations++ },
 		hook("first", nil), hook("second", errors.New("hook failed")), hook("third", nil))
-	_, err := post(t, tr, srv)
+	resp, err := post(t, tr, srv)
+	requireNoResponse(t, resp)
 	require.ErrorContains(t, err, "contract: hook failed")
 	require.Equal(t, []string{"first", "second"}, order, "in order, stopping at the first error")
 	require.Equal(t, 1, violations, "validated once")
@@ -250,7 +254,7 @@ paths:
 	require.NoError(t, err)
 	dir := t.TempDir()
 	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Redactor: red}
-	req, err := http.NewRequest(http.MethodPost, srv+"/x", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv+"/x", nil)
 	require.NoError(t, err)
 	resp, err := contract.NewValidatingTransport(v, nil, nil, rec).RoundTrip(req)
 	require.NoError(t, err)
