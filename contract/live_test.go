@@ -23,8 +23,10 @@ var (
 )
 
 // TestLive runs the contract checks against the live service (make live).
-// Without -live, or without credentials, it skips with one line saying what
-// to set. The default probe cancels ProbeCertID, which cannot exist; set
+// Without -live, or without any credentials, it skips with one line saying
+// what to set; partial or bad settings (an AK without its SK, a token
+// without a project ID, no region or endpoint) fail it, naming what is
+// wrong, since a run that was meant to happen did not. The default probe cancels ProbeCertID, which cannot exist; set
 // SCM_CERT_ID to cancel a real application.
 func TestLive(t *testing.T) {
 	if !*liveFlag {
