@@ -18,7 +18,7 @@ func WithTokens(tokens ...string) MockOption {
 		a := m.mockAuth()
 		for _, t := range tokens {
 			if strings.TrimSpace(t) == "" {
-				return errors.New("WithTokens: empty token")
+				return errors.New("contract: WithTokens: empty token")
 			}
 			a.tokens = append(a.tokens, scm.NewSecret(t))
 		}
@@ -34,7 +34,7 @@ func WithTokens(tokens ...string) MockOption {
 func WithKeyPair(ak, sk string) MockOption {
 	return func(m *Mock) error {
 		if ak == "" || sk == "" {
-			return errors.New("WithKeyPair: empty AK or SK")
+			return errors.New("contract: WithKeyPair: empty AK or SK")
 		}
 		a := m.mockAuth()
 		if a.keys == nil {
@@ -50,7 +50,7 @@ func WithKeyPair(ak, sk string) MockOption {
 func WithClock(now func() time.Time) MockOption {
 	return func(m *Mock) error {
 		if now == nil {
-			return errors.New("WithClock: nil function")
+			return errors.New("contract: WithClock: nil function")
 		}
 		m.mockAuth().now = now
 		return nil

@@ -111,11 +111,24 @@ func TestMockAuthentication(t *testing.T) {
 	}
 }
 
-func TestMockAuthOptions(t *testing.T) {
-	_, err := contract.NewMock(contract.WithTokens(" "))
-	require.ErrorContains(t, err, "empty token")
-	_, err = contract.NewMock(contract.WithKeyPair("ak", ""))
-	require.ErrorContains(t, err, "empty AK or SK")
-	_, err = contract.NewMock(contract.WithClock(nil))
-	require.ErrorContains(t, err, "nil function")
+// TestMockOptionErrors checks that each option refuses a value it cannot
+// use, with an error that starts like every error of the package and
+// names the option.
+func TestMockOptionErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opt  contract.MockOption
+		want string // the whole message: prefix, option, why
+	}{
+		{"a blank token is no credential", contract.WithTokens(" "), "contract: WithTokens: empty token"},
+		{"a key pair needs both halves", contract.WithKeyPair("ak", ""), "contract: WithKeyPair: empty AK or SK"},
+		{"no clock to read", contract.WithClock(nil), "contract: WithClock: nil function"},
+		{"no request IDs to make", contract.WithRequestIDs(nil), "contract: WithRequestIDs: nil function"},
+		{"nowhere to log", contract.WithLogf(nil), "contract: WithLogf: nil function"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := contract.NewMock(tt.opt)
+			require.EqualError(t, err, tt.want)
+		})
+	}
 }

@@ -37,7 +37,7 @@ func baselineCancel(ctx context.Context, hc *http.Client, base, project, cert st
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, scm.DefaultResponseLimit))
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func baselineCancel(ctx context.Context, hc *http.Client, base, project, cert st
 func staticServer(tb testing.TB) string {
 	tb.Helper()
 	body := []byte(`{"cert_id":"` + certID + `","message":"success"}`)
-	return serve(tb, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serve(tb, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", fixedID)
 		_, err := w.Write(body)
@@ -162,7 +162,7 @@ func BenchmarkNewValidator(b *testing.B) {
 func BenchmarkMockServeHTTP(b *testing.B) {
 	m, err := contract.NewMock(contract.WithKeyPair(testAK, testSK), contract.WithLogf(b.Logf))
 	require.NoError(b, err)
-	req := httptest.NewRequest(http.MethodPost, "http://scm.example"+cancelPath, nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "http://scm.example"+cancelPath, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		require.NoError(b, scm.Sign(req, testAK, testSK, time.Now()))

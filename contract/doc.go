@@ -3,21 +3,34 @@
 // openapi3filter, and serves a mock of the operation built on the generated
 // server interface in contract/internal/server.
 //
-// It has four parts:
+// Its parts:
 //
-//   - Validator checks a whole exchange (route, parameters, credentials,
-//     status, content type, headers, body) and reports every problem. It
-//     judges bodies and media types by package scm's rules, the client's,
-//     so that both reach one verdict; the mock and the recorder use it.
-//   - Recording is one exchange kept on disk, with where it came from.
+//   - Validator checks a whole Exchange (route, parameters, credentials,
+//     status, content type, headers, body) and reports every Problem in a
+//     *ValidationError. It judges bodies and media types by package scm's
+//     rules, the client's, so that both reach one verdict; the mock, the
+//     transport and the recorder use it. RegisterJSONBodyDecoder is how it
+//     makes kin-openapi read JSON by those rules.
+//   - Transport (also named ValidatingTransport) is the package's one
+//     http.RoundTripper: it reads each exchange once, validates it once,
+//     and hands it with the Verdict to its Hooks. NewValidatingTransport,
+//     NewTransport, HookFunc and ReportTo build and feed it.
+//   - Recorder is a Hook that writes each exchange as a Recording, after
+//     its Redactor removed the secrets (see also IsCredentialHeader and
+//     RedactHeaders).
+//   - Recording is one exchange kept on disk, with where it came from;
+//     ReadRecording, ReadRecordings and WriteRecording move them.
 //   - Mock is an http.Handler that serves the documented responses, chosen
 //     with the header "Prefer: code=NNN" (the convention of the Prism mock
 //     server), and that validates both what it receives and what it sends.
-//   - ValidatingTransport is an http.RoundTripper that validates every
-//     exchange passing through it, for use in the tests of any client.
+//     NewMock and StartMock build it; the MockOptions set its request IDs,
+//     log, clock and accepted credentials.
+//   - DriftNotes lists what an exchange shows that the spec does not
+//     document but the Validator tolerates: Notes of drift, not problems.
+//   - LiveConfig, read by LiveConfigFromEnv, is what a live run against the
+//     real service needs (see TestLive and make live).
 //
-// Beside them, DriftNotes lists what an exchange shows that the spec does
-// not document but the Validator tolerates: notes of drift, not problems.
+// Every error the package returns starts with "contract: ".
 //
 // # Recordings
 //

@@ -184,7 +184,7 @@ func (l *logBuffer) lines() []string {
 // the test key pair at the time at.
 func signedHeaders(tb testing.TB, at time.Time) http.Header {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://scm.example"+cancelPath, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://scm.example"+cancelPath, nil)
 	require.NoError(tb, err)
 	require.NoError(tb, scm.Sign(req, testAK, testSK, at))
 	return req.Header

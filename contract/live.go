@@ -11,7 +11,8 @@ import (
 // Environment variables of the live contract run, beside the official SDK's
 // scm.EnvAK, scm.EnvSK, scm.EnvProjectID and scm.EnvSecurityToken.
 const (
-	EnvAuthToken = "SCM_AUTH_TOKEN" // an IAM token, instead of AK/SK
+	// EnvAuthToken names the variable of an IAM token, instead of AK/SK.
+	EnvAuthToken = "SCM_AUTH_TOKEN" //nolint:gosec // G101: the name of a variable, not a credential
 	EnvEndpoint  = "SCM_ENDPOINT"   // the endpoint to call; wins over SCM_REGION
 	EnvRegion    = "SCM_REGION"     // a region known to scm.EndpointForRegion
 	EnvCertID    = "SCM_CERT_ID"    // a certificate application to really cancel
@@ -25,7 +26,7 @@ const ProbeCertID = "scmcontract-probe-no-such-cert"
 
 // ErrLiveNotConfigured means the environment holds no credentials for a
 // live run. Its message says what to set.
-var ErrLiveNotConfigured = errors.New("no credentials for the live run: set " +
+var ErrLiveNotConfigured = errors.New("contract: no credentials for the live run: set " +
 	scm.EnvAK + ", " + scm.EnvSK + " and " + scm.EnvProjectID + " (or " + EnvAuthToken + " and " + scm.EnvProjectID +
 	"), and " + EnvRegion + " or " + EnvEndpoint)
 
@@ -64,12 +65,12 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 	case get(scm.EnvAK) != "" || get(scm.EnvSK) != "":
 		creds, err := scm.CredentialsFromLookup(lookup)
 		if err != nil {
-			return nil, fmt.Errorf("live run: %w", err)
+			return nil, fmt.Errorf("contract: live run: %w", err)
 		}
 		cfg.Credentials = creds
 	case !cfg.Token.IsZero():
 		if cfg.ProjectID == "" {
-			return nil, fmt.Errorf("live run: %s is set but %s is not", EnvAuthToken, scm.EnvProjectID)
+			return nil, fmt.Errorf("contract: live run: %s is set but %s is not", EnvAuthToken, scm.EnvProjectID)
 		}
 	default:
 		return nil, ErrLiveNotConfigured
@@ -78,11 +79,11 @@ func LiveConfigFromEnv(lookup func(string) (string, bool)) (*LiveConfig, error) 
 	if cfg.Endpoint == "" {
 		region := get(EnvRegion)
 		if region == "" {
-			return nil, fmt.Errorf("live run: set %s or %s", EnvRegion, EnvEndpoint)
+			return nil, fmt.Errorf("contract: live run: set %s or %s", EnvRegion, EnvEndpoint)
 		}
 		ep, err := scm.EndpointForRegion(region)
 		if err != nil {
-			return nil, fmt.Errorf("live run: %w", err)
+			return nil, fmt.Errorf("contract: live run: %w", err)
 		}
 		cfg.Endpoint = ep
 	}
@@ -117,7 +118,7 @@ func (c *LiveConfig) Redactor() (*Redactor, error) {
 		NamedSecret{Name: "token", Value: c.Token},
 	)
 	if err != nil {
-		return nil, fmt.Errorf("live run: %w", err)
+		return nil, err // NewRedactor's error names the value
 	}
 	return r, nil
 }

@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,7 +24,7 @@ func runLive(t *testing.T, env map[string]string, args ...string) (string, error
 	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	cmd := exec.Command(exe, append([]string{"-test.run=^TestLive$", "-test.v", "-test.count=1"}, args...)...)
+	cmd := exec.CommandContext(context.Background(), exe, append([]string{"-test.run=^TestLive$", "-test.v", "-test.count=1"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -161,15 +162,15 @@ func TestRecorderRedacts(t *testing.T) {
 	red, err := contract.NewRedactor(pid, contract.NamedSecret{Name: "SK", Value: scm.NewSecret(sk)},
 		contract.NamedSecret{Name: "token", Value: scm.NewSecret(tok)}, contract.NamedSecret{Name: "security token", Value: scm.NewSecret(secTok)})
 	require.NoError(t, err)
-	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Validator: newValidator(t), Redactor: red,
+	rec := &contract.Recorder{Dir: dir, Endpoint: srv, Redactor: red,
 		Now: func() time.Time { return time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC) }}
-	req, err := http.NewRequest(http.MethodPost, srv+"/v2/"+pid+"/scm/cert/c1/cancel-cert?project="+pid, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv+"/v2/"+pid+"/scm/cert/c1/cancel-cert?project="+pid, nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", tok)
 	req.Header.Set("X-Security-Token", secTok)
 	req.Header.Set("X-Project-Id", pid)
 	req.Header.Set("X-Note", "sk="+sk)
-	resp, err := (&http.Client{Transport: rec}).Do(req)
+	resp, err := (&http.Client{Transport: contract.NewValidatingTransport(newValidator(t), nil, func(*contract.Exchange, error) {}, rec)}).Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 

@@ -23,8 +23,10 @@ var (
 )
 
 // TestLive runs the contract checks against the live service (make live).
-// Without -live, or without credentials, it skips with one line saying what
-// to set. The default probe cancels ProbeCertID, which cannot exist; set
+// Without -live, or without any credentials, it skips with one line saying
+// what to set; partial or bad settings (an AK without its SK, a token
+// without a project ID, no region or endpoint) fail it, naming what is
+// wrong, since a run that was meant to happen did not. The default probe cancels ProbeCertID, which cannot exist; set
 // SCM_CERT_ID to cancel a real application.
 func TestLive(t *testing.T) {
 	if !*liveFlag {
@@ -39,15 +41,16 @@ func TestLive(t *testing.T) {
 	red, err := cfg.Redactor()
 	require.NoError(t, err)
 	t.Logf("live run: %s", red.Redact(fmt.Sprintf("%+v", cfg)))
-	var base http.RoundTripper = http.DefaultTransport
-	var rec *contract.Recorder
-	if *recordFlag {
-		rec = &contract.Recorder{Base: base, Dir: *recordDir, Endpoint: cfg.Endpoint, Validator: v, Redactor: red}
-		base = rec
-	}
-	vt := contract.NewValidatingTransport(v, base, func(ex *contract.Exchange, err error) {
+	// One transport validates each exchange once; the recorder, when
+	// recording, marks it with that verdict.
+	vt := contract.NewValidatingTransport(v, http.DefaultTransport, func(ex *contract.Exchange, err error) {
 		t.Errorf("the service broke the contract:\n%s\n\nexchange:\n%s", red.Redact(err.Error()), red.Describe(ex))
 	})
+	var rec *contract.Recorder
+	if *recordFlag {
+		rec = &contract.Recorder{Dir: *recordDir, Endpoint: cfg.Endpoint, Redactor: red}
+		vt.Hooks = append(vt.Hooks, rec)
+	}
 	opts := []scm.CertClientOption{scm.WithHTTPClient(&http.Client{Transport: vt, Timeout: time.Minute})}
 	for _, opt := range cfg.ClientOptions() {
 		opts = append(opts, opt)

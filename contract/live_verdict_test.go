@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -76,10 +77,10 @@ func TestRecorderWithoutValidatorStillJudges(t *testing.T) {
 			red, err := contract.NewRedactor("77b6a44cba5143ab91d13ab9a8ff44fd", contract.NamedSecret{Name: "token", Value: scm.NewSecret("a-token-long-enough")})
 			require.NoError(t, err)
 			rec := &contract.Recorder{Dir: dir, Endpoint: srv, Redactor: red}
-			req, err := http.NewRequest(http.MethodPost, srv+cancelPath, nil)
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv+cancelPath, nil)
 			require.NoError(t, err)
 			req.Header.Set("X-Auth-Token", "a-token-long-enough")
-			resp, err := (&http.Client{Transport: rec}).Do(req)
+			resp, err := (&http.Client{Transport: contract.NewTransport(nil, rec)}).Do(req)
 			require.NoError(t, err)
 			require.NoError(t, resp.Body.Close())
 			r, err := contract.ReadRecording(filepath.Join(dir, "live-200.json"))

@@ -35,10 +35,6 @@ var _ server.StrictServerInterface = (*strictMock)(nil)
 // it is not part of the Mock's exported surface.
 type strictMock Mock
 
-// maxRequestBody bounds what the mock reads of a request body. Cancel-cert
-// has no body, so anything over a small limit is refused unread.
-const maxRequestBody = 64 << 10
-
 // Mock serves the cancel-cert operation from the spec: the success case and
 // every documented error, chosen by the client with the header
 // "Prefer: code=NNN" (the convention of the Prism mock server; the default is
@@ -71,7 +67,7 @@ type MockOption func(*Mock) error
 func WithRequestIDs(f func() string) MockOption {
 	return func(m *Mock) error {
 		if f == nil {
-			return errors.New("WithRequestIDs: nil function")
+			return errors.New("contract: WithRequestIDs: nil function")
 		}
 		m.newID = f
 		return nil
@@ -83,7 +79,7 @@ func WithRequestIDs(f func() string) MockOption {
 func WithLogf(logf func(format string, args ...any)) MockOption {
 	return func(m *Mock) error {
 		if logf == nil {
-			return errors.New("WithLogf: nil function")
+			return errors.New("contract: WithLogf: nil function")
 		}
 		m.logf = logf
 		return nil
@@ -94,25 +90,25 @@ func WithLogf(logf func(format string, args ...any)) MockOption {
 func NewMock(opts ...MockOption) (*Mock, error) {
 	v, err := NewValidator()
 	if err != nil {
-		return nil, fmt.Errorf("mock: %w", err)
+		return nil, fmt.Errorf("contract: new mock: %w", err)
 	}
 	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{}}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
-			return nil, fmt.Errorf("mock: %w", err)
+			return nil, err // the option's error says which option, and why
 		}
 	}
 	// The operationId is what the generated code is named after.
 	m.route = v.operationRoute("CancelCert")
 	if m.route == nil {
-		return nil, errors.New("mock: the spec has no operation CancelCert")
+		return nil, errors.New("contract: new mock: the spec has no operation CancelCert")
 	}
 	op := m.route.Operation
 	m.statuses = documentedStatuses(op)
 	for _, code := range m.statuses {
 		ex, err := jsonExample(op.Responses.Status(code).Value)
 		if err != nil {
-			return nil, fmt.Errorf("mock: response %d: %w", code, err)
+			return nil, fmt.Errorf("contract: new mock: response %d: %w", code, err)
 		}
 		m.examples[code] = ex
 	}
@@ -167,15 +163,16 @@ const (
 // path, and never redirects.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := m.newID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	// Cancel-cert has no body: one over the request limit is refused unread.
+	body, err := scm.ReadLimited(r.Body, scm.DefaultRequestLimit)
 	buf := &bufferedResponse{header: http.Header{}}
 	buf.header.Set("X-Request-Id", id)
 	route := m.route
 	switch {
+	case errors.Is(err, scm.ErrBodyTooLarge):
+		m.writeError(buf, http.StatusBadRequest, "SCM.0005", fmt.Sprintf("Incorrect request parameter: body over %d bytes", scm.DefaultRequestLimit), "")
 	case err != nil:
 		m.writeError(buf, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: reading the body: "+err.Error(), "")
-	case len(body) > maxRequestBody:
-		m.writeError(buf, http.StatusBadRequest, "SCM.0005", fmt.Sprintf("Incorrect request parameter: body over %d bytes", maxRequestBody), "")
 	case !cleanPath(r.URL.EscapedPath()):
 		m.writeError(buf, http.StatusNotFound, "APIGW.0101", apiNotFound, id)
 	default:
@@ -305,6 +302,7 @@ func (m *Mock) scenario(prefer []string) (int, error) {
 			value = strings.Trim(strings.TrimSpace(value), `"`)
 			code, err := strconv.Atoi(value)
 			if err != nil || !slices.Contains(m.statuses, code) {
+				//nolint:staticcheck // ST1005: the message reaches the client in a 400 body and names the header as it is written
 				return 0, fmt.Errorf("Prefer code=%s names no documented response (documented: %s)", value, joinInts(m.statuses))
 			}
 			return code, nil

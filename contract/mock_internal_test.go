@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,7 +24,7 @@ func TestMockNeverSendsABrokenResponse(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"cert_id": "c"}`)
 	})
-	req := httptest.NewRequest(http.MethodPost, "/v2/p/scm/cert/c/cancel-cert", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/v2/p/scm/cert/c/cancel-cert", nil)
 	req.Header.Set("X-Auth-Token", "t")
 	w := httptest.NewRecorder()
 	m.ServeHTTP(w, req)
@@ -42,7 +43,7 @@ func TestMockBrokenExample(t *testing.T) {
 	m, err := NewMock(WithLogf(t.Logf))
 	require.NoError(t, err)
 	m.examples[http.StatusForbidden] = []byte(`{"error_code": 3}`)
-	req := httptest.NewRequest(http.MethodPost, "/v2/p/scm/cert/c/cancel-cert", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/v2/p/scm/cert/c/cancel-cert", nil)
 	req.Header.Set("X-Auth-Token", "t")
 	req.Header.Set("Prefer", "code=403")
 	w := httptest.NewRecorder()

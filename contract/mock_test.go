@@ -122,7 +122,7 @@ func TestMockRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(tt.method, srv+tt.path, strings.NewReader(tt.body))
+			req, err := http.NewRequestWithContext(context.Background(), tt.method, srv+tt.path, strings.NewReader(tt.body))
 			require.NoError(t, err)
 			for k, vs := range tt.header {
 				req.Header[k] = vs
@@ -224,7 +224,7 @@ const mockAddr = "http://127.0.0.1:8080"
 func recordMock(t *testing.T, srv, name, description string, header http.Header) *contract.Recording {
 	t.Helper()
 	path := "/v2/" + projectID + "/scm/cert/" + certID + "/cancel-cert"
-	req, err := http.NewRequest(http.MethodPost, srv+path, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv+path, nil)
 	require.NoError(t, err)
 	req.Header = header.Clone()
 	resp, err := http.DefaultClient.Do(req)
@@ -279,7 +279,7 @@ func TestMockUncleanPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(tt.method, srv+tt.path, nil)
+			req, err := http.NewRequestWithContext(context.Background(), tt.method, srv+tt.path, nil)
 			require.NoError(t, err)
 			req.Header.Set("X-Auth-Token", "t")
 			resp, err := noRedirect.Do(req)

@@ -3,19 +3,24 @@ package contract
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
 )
 
-// Recorder is an http.RoundTripper that writes every exchange passing
-// through it to Dir as a recording with provenance "live", the date and the
-// endpoint, after redaction. Wrap it around the transport of any client:
+// Recorder is a Hook that writes every exchange a Transport hands it to
+// Dir as a recording with provenance "live", the date and the endpoint,
+// after redaction. Add it to the hooks of the Transport of any client:
 //
 //	red, err := contract.NewRedactor(projectID, contract.NamedSecret{Name: "SK", Value: sk})
-//	rec := &contract.Recorder{Dir: "testdata/recordings", Endpoint: endpoint, Validator: v, Redactor: red}
-//	client, err := scm.NewClientWithResponses(endpoint, scm.WithHTTPClient(&http.Client{Transport: rec}))
+//	rec := &contract.Recorder{Dir: "testdata/recordings", Endpoint: endpoint, Redactor: red}
+//	tr := contract.NewValidatingTransport(v, http.DefaultTransport, contract.ReportTo(t), rec)
+//
+// Each recording is marked valid or invalid, with the first problem found,
+// by the Transport's verdict: the exchange is not validated again. Under a
+// Transport without a Validator (NewTransport), the Recorder validates what
+// it records with the embedded spec; a recording is never marked valid
+// unchecked.
 //
 // Redaction happens before anything is written: the credential headers
 // (see IsCredentialHeader) read "REDACTED", URL userinfo is dropped, and
@@ -31,29 +36,20 @@ import (
 // same status again replaces the file instead of adding a duplicate.
 // Files are written atomically (see WriteRecording).
 //
-// NOTE that the Recorder does not sign or authenticate: put it between the
-// client and the network, under the signing layer, so that it sees the
-// request as sent.
+// NOTE that the Recorder does not sign or authenticate: put its Transport
+// between the client and the network, under the signing layer, so that it
+// sees the request as sent.
 type Recorder struct {
-	// Base sends the requests; nil means http.DefaultTransport.
-	Base http.RoundTripper
 	// Dir receives the recordings. Required.
 	Dir string
 	// Endpoint is the service endpoint named in each recording's provenance.
 	// Required.
 	Endpoint string
-	// Validator marks each recording valid or invalid, with the first
-	// problem found: the verdict the client and the validating transport
-	// reach on the same exchange. When nil, a Validator of the embedded
-	// spec does it; a recording is never marked valid unchecked.
-	Validator *Validator
 	// Redactor removes the secrets and the project ID. Required: build it
 	// with NewRedactor (LiveConfig.Redactor does for a live run).
 	Redactor *Redactor
 	// Now gives the recording date; nil means time.Now.
 	Now func() time.Time
-	// MaxBody bounds each body kept; 0 means DefaultMaxBody.
-	MaxBody int64
 
 	mu      sync.Mutex
 	written []string
@@ -66,45 +62,51 @@ func (r *Recorder) Written() []string {
 	return append([]string(nil), r.written...)
 }
 
-// RoundTrip sends req and writes the exchange. A failure to write is
-// returned as the error of the call, so that no exchange is lost unnoticed.
-func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+// checkConfig refuses a Recorder missing a required field, so that a
+// Transport fails before sending anything.
+func (r *Recorder) checkConfig() error {
 	if r.Dir == "" || r.Endpoint == "" || r.Redactor == nil {
-		return nil, errors.New("recorder: Dir, Endpoint and Redactor are required")
+		return errors.New("record exchange: Dir, Endpoint and Redactor are required")
 	}
-	resp, ex, err := bufferedRoundTrip(r.Base, req, r.MaxBody)
-	if err != nil {
-		return nil, fmt.Errorf("recorder: %w", err)
+	return nil
+}
+
+// HandleExchange writes the exchange as a recording marked by verdict. A
+// failure to write is returned, so that the Transport fails the call and
+// no exchange is lost unnoticed.
+func (r *Recorder) HandleExchange(ex *Exchange, verdict Verdict) error {
+	if err := r.checkConfig(); err != nil {
+		return err
 	}
-	rec, err := r.recording(ex)
+	rec, err := r.recording(ex, verdict)
 	if err != nil {
-		return nil, fmt.Errorf("recorder: %w", err)
+		return fmt.Errorf("record exchange: %w", err)
 	}
 	if err := WriteRecording(r.Dir, rec); err != nil {
-		return nil, fmt.Errorf("recorder: %w", err)
+		return fmt.Errorf("record exchange: %w", err)
 	}
 	r.mu.Lock()
 	r.written = append(r.written, rec.Name)
 	r.mu.Unlock()
-	return resp, nil
+	return nil
 }
 
-func (r *Recorder) recording(ex *Exchange) (*Recording, error) {
+func (r *Recorder) recording(ex *Exchange, verdict Verdict) (*Recording, error) {
 	req := ex.Request
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
 	}
-	v := r.Validator
-	if v == nil {
-		var err error
-		if v, err = defaultValidator(); err != nil {
+	if !verdict.Validated {
+		v, err := defaultValidator()
+		if err != nil {
 			return nil, fmt.Errorf("mark the recording: %w", err)
 		}
+		verdict = Verdict{Validated: true, Err: v.Validate(req.Context(), ex)}
 	}
 	expect := Expectation{Valid: true}
 	var ve *ValidationError
-	switch err := v.Validate(req.Context(), ex); {
+	switch err := verdict.Err; {
 	case errors.As(err, &ve):
 		p := ve.Problems[0]
 		expect = Expectation{Reason: "the service broke the contract when this was recorded: " + p.String(), Kind: p.Kind, Contains: p.Message}

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -220,7 +221,7 @@ func (r *Recording) Check() error {
 
 // Exchange turns the recording into an Exchange for the Validator.
 func (r *Recording) Exchange() (*Exchange, error) {
-	req, err := http.NewRequest(r.Request.Method, r.Request.URL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), r.Request.Method, r.Request.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("recording %q: request: %w", r.Name, err)
 	}
@@ -255,21 +256,21 @@ func (r *Recording) Marshal() ([]byte, error) {
 
 // ReadRecording reads and checks one recording file.
 func ReadRecording(path string) (*Recording, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: reading the file the caller names is the function's job
 	if err != nil {
-		return nil, fmt.Errorf("read recording: %w", err)
+		return nil, fmt.Errorf("contract: read recording: %w", err)
 	}
 	var r Recording
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("read recording %s: %w", path, err)
+		return nil, fmt.Errorf("contract: read recording %s: %w", path, err)
 	}
 	if err := r.Check(); err != nil {
-		return nil, fmt.Errorf("read recording %s: %w", path, err)
+		return nil, fmt.Errorf("contract: read recording %s: %w", path, err)
 	}
 	if want := r.Name + ".json"; filepath.Base(path) != want {
-		return nil, fmt.Errorf("read recording %s: file name must be %s", path, want)
+		return nil, fmt.Errorf("contract: read recording %s: file name must be %s", path, want)
 	}
 	return &r, nil
 }
@@ -278,7 +279,7 @@ func ReadRecording(path string) (*Recording, error) {
 func ReadRecordings(dir string) ([]*Recording, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
-		return nil, fmt.Errorf("read recordings: %w", err)
+		return nil, fmt.Errorf("contract: read recordings: %w", err)
 	}
 	sort.Strings(paths)
 	out := make([]*Recording, 0, len(paths))
@@ -298,15 +299,15 @@ func ReadRecordings(dir string) ([]*Recording, error) {
 // same name again replaces the old file.
 func WriteRecording(dir string, r *Recording) (err error) {
 	if err := r.Check(); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	data, err := r.Marshal()
 	if err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+r.Name+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -315,17 +316,17 @@ func WriteRecording(dir string, r *Recording) (err error) {
 	}()
 	if _, err = tmp.Write(data); err != nil {
 		_ = tmp.Close()
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = tmp.Sync(); err != nil {
 		_ = tmp.Close()
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	if err = os.Rename(tmp.Name(), filepath.Join(dir, r.Name+".json")); err != nil {
-		return fmt.Errorf("write recording: %w", err)
+		return fmt.Errorf("contract: write recording: %w", err)
 	}
 	return nil
 }

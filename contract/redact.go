@@ -99,9 +99,9 @@ func NewRedactor(projectID string, secrets ...NamedSecret) (*Redactor, error) {
 		case value == "":
 			return nil
 		case len(value) < minSecretLen:
-			return fmt.Errorf("redactor: the %s is too short to redact safely (under %d characters)", name, minSecretLen)
+			return fmt.Errorf("contract: new redactor: the %s is too short to redact safely (under %d characters)", name, minSecretLen)
 		case strings.Contains(asciiLower(Redacted), asciiLower(value)) || strings.Contains(asciiLower(ProjectIDPlaceholder), asciiLower(value)):
-			return fmt.Errorf("redactor: the %s is part of the placeholder %s or %s", name, Redacted, ProjectIDPlaceholder)
+			return fmt.Errorf("contract: new redactor: the %s is part of the placeholder %s or %s", name, Redacted, ProjectIDPlaceholder)
 		}
 		r.patterns = append(r.patterns, newPattern(name, value, with))
 		return nil

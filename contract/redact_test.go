@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -84,28 +85,31 @@ const (
 	redProject  = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 )
 
-func newTestRedactor(t testing.TB, extra ...contract.NamedSecret) *contract.Redactor {
+func newTestRedactor(t testing.TB) *contract.Redactor {
 	t.Helper()
-	red, err := contract.NewRedactor(redProject, append([]contract.NamedSecret{
-		{Name: "AK", Value: scm.NewSecret(redAK)},
-		{Name: "SK", Value: scm.NewSecret(redSK)},
-		{Name: "token", Value: scm.NewSecret(redToken)},
-		{Name: "security token", Value: scm.NewSecret(redSecToken)},
-		{Name: "other token", Value: scm.NewSecret(redUnicode)},
-	}, extra...)...)
+	red, err := contract.NewRedactor(redProject,
+		contract.NamedSecret{Name: "AK", Value: scm.NewSecret(redAK)},
+		contract.NamedSecret{Name: "SK", Value: scm.NewSecret(redSK)},
+		contract.NamedSecret{Name: "token", Value: scm.NewSecret(redToken)},
+		contract.NamedSecret{Name: "security token", Value: scm.NewSecret(redSecToken)},
+		contract.NamedSecret{Name: "other token", Value: scm.NewSecret(redUnicode)},
+	)
 	require.NoError(t, err)
 	return red
 }
 
-// record sends req through a Recorder whose server answers resp, and
-// returns the names of the files written and the recording's bytes.
-func record(t *testing.T, red *contract.Redactor, req *http.Request, status int, header map[string]string, body string) ([]string, string) {
+// record sends req through a Recorder whose server answers 400 with the
+// header and body (an error echoing secrets, as a broken service might),
+// and returns the names of the files written and the recording's bytes.
+func record(t *testing.T, red *contract.Redactor, req *http.Request, header map[string]string, body string) ([]string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: red,
-		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, status, header, body), nil }),
-		Now:  func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
-	resp, err := rec.RoundTrip(req)
+		Now: func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return echoResponse(r, http.StatusBadRequest, header, body), nil
+	})
+	resp, err := contract.NewTransport(base, rec).RoundTrip(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	files := recordingFiles(t, dir)
@@ -127,7 +131,7 @@ func record(t *testing.T, red *contract.Redactor, req *http.Request, status int,
 
 func cancelRequest(t testing.TB, rawURL string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, rawURL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, rawURL, nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", strings.TrimSpace(redToken))
 	return req
@@ -175,7 +179,7 @@ func TestRecorderRedactsEveryForm(t *testing.T) {
 			for k, v := range tt.header {
 				header[fill(k)] = fill(v)
 			}
-			files, text := record(t, newTestRedactor(t), cancelRequest(t, "https://scm.example"+path), 400, header, fill(tt.body))
+			files, text := record(t, newTestRedactor(t), cancelRequest(t, "https://scm.example"+path), header, fill(tt.body))
 			all := strings.Join(files, "\n") + "\n" + text
 			requireNoForm(t, all, redAK, redSK, redToken, redSecToken, redUnicode, redProject)
 			require.NotContains(t, all, tt.echo, "the echoed form is gone")
@@ -195,7 +199,7 @@ func TestRecorderOverlappingSecrets(t *testing.T) {
 				contract.NamedSecret{Name: "SK", Value: scm.NewSecret(order[1])})
 			require.NoError(t, err)
 			_, text := record(t, red, cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"),
-				400, map[string]string{"X-Echo": long + " " + short}, `{"error_msg":"`+long+`"}`)
+				map[string]string{"X-Echo": long + " " + short}, `{"error_msg":"`+long+`"}`)
 			require.NotContains(t, text, "secretTAIL")
 			require.NotContains(t, text, "secrettail")
 			requireNoForm(t, text, short, long)
@@ -213,7 +217,7 @@ func TestRecorderCredentialHeaders(t *testing.T) {
 		"X-Session-Id", "Cookie", "X-Client-Secret", "X-Signature"} {
 		req.Header.Set(h, "value-of-"+h)
 	}
-	_, text := record(t, newTestRedactor(t), req, 400,
+	_, text := record(t, newTestRedactor(t), req,
 		map[string]string{"Set-Cookie": "sid=abcdef123456", "WWW-Authenticate": `Basic realm="x"`,
 			"Location": "https://bob:" + password + "@scm.example/x", "X-Json-Url": `{"u":"https:\/\/bob:` + password + `@h\/"}`}, "")
 	require.NotContains(t, text, "value-of-", "no credential header value is recorded")
@@ -229,7 +233,7 @@ func TestRecorderCredentialHeaders(t *testing.T) {
 // names a file.
 func TestRecordingNameCarriesNoContent(t *testing.T) {
 	files, _ := record(t, newTestRedactor(t), cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"),
-		400, nil, `{"error_code":"`+redAK+`","error_msg":"x"}`)
+		nil, `{"error_code":"`+redAK+`","error_msg":"x"}`)
 	require.Equal(t, []string{"live-400.json"}, files)
 }
 
@@ -275,9 +279,10 @@ func TestRedactorRefusesShortSecrets(t *testing.T) {
 // TestRecorderNeedsARedactor checks that a Recorder without a Redactor
 // refuses to record rather than write unredacted exchanges.
 func TestRecorderNeedsARedactor(t *testing.T) {
-	rec := &contract.Recorder{Dir: t.TempDir(), Endpoint: "http://h",
-		Base: roundTripFunc(func(*http.Request) (*http.Response, error) { panic("nothing may be sent") })}
-	_, err := rec.RoundTrip(cancelRequest(t, "http://127.0.0.1:1/"))
+	rec := &contract.Recorder{Dir: t.TempDir(), Endpoint: "http://h"}
+	base := roundTripFunc(func(*http.Request) (*http.Response, error) { panic("nothing may be sent") })
+	resp, err := contract.NewTransport(base, rec).RoundTrip(cancelRequest(t, "http://127.0.0.1:1/"))
+	requireNoResponse(t, resp)
 	require.ErrorContains(t, err, "Redactor are required")
 }
 
@@ -346,9 +351,10 @@ func TestRedactorBoundedWork(t *testing.T) {
 func TestRecorderRefusesWhatItCannotScan(t *testing.T) {
 	dir := t.TempDir()
 	body := `{"error_msg":"` + strings.Repeat(`\\`, 1<<16) + `"}`
-	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: newTestRedactor(t),
-		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, 400, nil, body), nil })}
-	_, err := rec.RoundTrip(cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"))
+	rec := &contract.Recorder{Dir: dir, Endpoint: "https://scm.example", Redactor: newTestRedactor(t)}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) { return echoResponse(r, 400, nil, body), nil })
+	resp, err := contract.NewTransport(base, rec).RoundTrip(cancelRequest(t, "https://scm.example/v2/"+redProject+"/scm/cert/c1/cancel-cert"))
+	requireNoResponse(t, resp)
 	require.ErrorContains(t, err, "too costly to scan for secrets")
 	require.Empty(t, recordingFiles(t, dir), "nothing is written")
 }

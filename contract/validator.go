@@ -119,7 +119,7 @@ type Validator struct {
 func NewValidator() (*Validator, error) {
 	doc, err := openapi.Load()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("contract: build validator: %w", err)
 	}
 	return NewValidatorFromDoc(doc)
 }
@@ -137,7 +137,7 @@ var defaultValidator = sync.OnceValues(NewValidator)
 // process (see RegisterJSONBodyDecoder).
 func NewValidatorFromDoc(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
-		return nil, errors.New("build validator: the document has no paths")
+		return nil, errors.New("contract: build validator: the document has no paths")
 	}
 	RegisterJSONBodyDecoder()
 	// A shallow copy without servers routes any host; doc stays as it was.
@@ -145,7 +145,7 @@ func NewValidatorFromDoc(doc *openapi3.T) (*Validator, error) {
 	d.Servers = nil
 	router, err := gorillamux.NewRouter(&d)
 	if err != nil {
-		return nil, fmt.Errorf("build router: %w", err)
+		return nil, fmt.Errorf("contract: build validator: %w", err)
 	}
 	v := &Validator{doc: &d, router: router, bodyOnly: map[*openapi3.Operation]*openapi3.Operation{}}
 	for path, item := range d.Paths.Map() {

@@ -17,7 +17,7 @@ import (
 
 func exchange(t *testing.T, url string, reqHeader http.Header, status int, respHeader http.Header, body string) *contract.Exchange {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, nil)
 	require.NoError(t, err)
 	req.Header = reqHeader
 	return &contract.Exchange{Request: req, StatusCode: status, Header: respHeader, Body: []byte(body)}
@@ -140,7 +140,7 @@ func TestValidatorEscapedPath(t *testing.T) {
 // TestValidateRequestAlone checks the request-only entry point the mock uses.
 func TestValidateRequestAlone(t *testing.T) {
 	v := newValidator(t)
-	req, err := http.NewRequest(http.MethodPost, cancelURL, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, cancelURL, nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	require.NoError(t, v.ValidateRequest(context.Background(), req, nil))
@@ -155,7 +155,7 @@ func TestValidateRequestAlone(t *testing.T) {
 // verdict.
 func TestValidatorIncompleteExchanges(t *testing.T) {
 	v := newValidator(t)
-	noURL, err := http.NewRequest(http.MethodPost, cancelURL, nil)
+	noURL, err := http.NewRequestWithContext(context.Background(), http.MethodPost, cancelURL, nil)
 	require.NoError(t, err)
 	noURL.URL = nil
 	for _, tt := range []struct {

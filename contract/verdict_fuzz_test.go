@@ -99,8 +99,8 @@ func FuzzVerdict(f *testing.F) {
 		require.Equal(t, valid, sent, "the mock sends what the validator calls valid (validator: %v)", verr)
 		require.Equal(t, !valid, len(logged) == 1, "the mock reports exactly the answers it refuses: %v", logged)
 
-		// The recorder's mark.
-		rec, err := (&Recorder{Dir: "not-written", Endpoint: "http://127.0.0.1", Validator: v}).recording(ex)
+		// The recorder's mark, when no transport validated the exchange first.
+		rec, err := (&Recorder{Dir: "not-written", Endpoint: "http://127.0.0.1"}).recording(ex, Verdict{})
 		require.NoError(t, err)
 		require.Equal(t, valid, rec.Expect.Valid, "the recorder marks what the validator says (validator: %v)", verr)
 
@@ -145,7 +145,7 @@ var skipsBody = map[int]bool{301: true, 304: true, 307: true, 308: true}
 // verdictRequest is a cancel-cert request that keeps the contract.
 func verdictRequest(t *testing.T) *http.Request {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "http://scm.example/v2/p1/scm/cert/scs1/cancel-cert", nil)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "http://scm.example/v2/p1/scm/cert/scs1/cancel-cert", nil)
 	req.Header.Set("X-Auth-Token", "a-token")
 	return req
 }
@@ -214,7 +214,7 @@ func readObject(body []byte) (wellFormed, object bool, members map[string]string
 			return false, false, nil
 		}
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return false, false, nil // more than one value
 	}
 	if !object {

@@ -19,11 +19,11 @@ const (
 	fixtureCorpus = fixture + "/recordings"
 )
 
-func runCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+func runCmd(t *testing.T, args ...string) (stdout string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err = run(args, &out, &errOut)
-	return out.String(), errOut.String(), err
+	return out.String(), err
 }
 
 // TestFixture checks that the command prints the report of package
@@ -40,7 +40,7 @@ func TestFixture(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want, err := os.ReadFile(filepath.Join(fixture, tc.golden))
 			require.NoError(t, err)
-			out, _, err := runCmd(t, append([]string{"-spec", fixtureSpec, "-recordings", fixtureCorpus}, tc.args...)...)
+			out, err := runCmd(t, append([]string{"-spec", fixtureSpec, "-recordings", fixtureCorpus}, tc.args...)...)
 			require.NoError(t, err, "without -strict a gap is reported, not an error")
 			require.Equal(t, string(want), out)
 		})
@@ -49,14 +49,14 @@ func TestFixture(t *testing.T) {
 
 func TestStrict(t *testing.T) {
 	t.Run("a documented status without a valid recording fails", func(t *testing.T) {
-		out, _, err := runCmd(t, "-spec", fixtureSpec, "-recordings", fixtureCorpus, "-strict")
+		out, err := runCmd(t, "-spec", fixtureSpec, "-recordings", fixtureCorpus, "-strict")
 		// The fixture documents 500 and holds no recording of it.
 		require.ErrorIs(t, err, errGaps)
 		require.ErrorContains(t, err, "documented statuses without a valid recording: CancelCert 500")
 		require.Contains(t, out, "## Contract coverage", "the report is printed all the same")
 	})
 	t.Run("today's corpus backs every documented status", func(t *testing.T) {
-		out, _, err := runCmd(t, "-recordings", todaysCorpus, "-strict")
+		out, err := runCmd(t, "-recordings", todaysCorpus, "-strict")
 		require.NoError(t, err)
 		require.Contains(t, out, "(CancelCert)")
 		require.Contains(t, out, "Every documented status has a valid recording.")
@@ -68,7 +68,7 @@ func TestStrict(t *testing.T) {
 func TestTodaysCorpus(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(todaysCorpus, "*.json"))
 	require.NoError(t, err)
-	out, _, err := runCmd(t, "-recordings", todaysCorpus, "-format", "json", "-baseline", todaysCorpus)
+	out, err := runCmd(t, "-recordings", todaysCorpus, "-format", "json", "-baseline", todaysCorpus)
 	require.NoError(t, err)
 	var r struct {
 		Recordings struct {
@@ -108,7 +108,7 @@ func TestBadInput(t *testing.T) {
 			if tc.args[0] == "-recordings" {
 				args = []string{"-recordings", bad}
 			}
-			out, _, err := runCmd(t, args...)
+			out, err := runCmd(t, args...)
 			require.ErrorContains(t, err, tc.want)
 			require.False(t, errors.Is(err, errGaps))
 			require.Empty(t, out, "nothing printed on bad input")

@@ -35,7 +35,7 @@ func command(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	cmd := exec.Command(exe, args...)
+	cmd := exec.CommandContext(context.Background(), exe, args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	return cmd
 }
@@ -66,7 +66,7 @@ func startMock(t *testing.T, args ...string) string {
 // dial opens a raw connection to addr, closed when the test ends.
 func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
+	conn, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
@@ -79,7 +79,7 @@ func closedByServer(conn net.Conn, limit time.Duration) bool {
 	_ = conn.SetReadDeadline(time.Now().Add(limit))
 	_, err := io.Copy(io.Discard, conn)
 	var ne net.Error
-	return !(errors.As(err, &ne) && ne.Timeout())
+	return !errors.As(err, &ne) || !ne.Timeout()
 }
 
 const cancelRequestLine = "POST /v2/p1/scm/cert/c1/cancel-cert HTTP/1.1\r\nHost: mock\r\nX-Auth-Token: t\r\n"
@@ -160,7 +160,7 @@ func TestHeaderAbuse(t *testing.T) {
 			require.Equal(t, tt.status, resp.StatusCode)
 		})
 	}
-	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/v2/p1/scm/cert/c1/cancel-cert", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://"+addr+"/v2/p1/scm/cert/c1/cancel-cert", nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	resp, err := http.DefaultClient.Do(req)

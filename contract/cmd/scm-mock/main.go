@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	fs := flag.NewFlagSet("scm-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHeader)
+		_, _ = fmt.Fprint(fs.Output(), usageHeader)
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free one)")
@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -148,7 +148,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		MaxHeaderBytes:    *maxHeaderBytes,
 		ErrorLog:          logger,
 	}
-	fmt.Fprintf(stdout, "scm-mock listening on http://%s\n", ln.Addr())
+	_, _ = fmt.Fprintf(stdout, "scm-mock listening on http://%s\n", ln.Addr())
 	logger.Printf("authentication: %s", mode)
 
 	served := make(chan error, 1)
@@ -174,7 +174,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	fmt.Fprintln(stdout, "scm-mock stopped")
+	_, _ = fmt.Fprintln(stdout, "scm-mock stopped")
 	return nil
 }
 

@@ -52,7 +52,7 @@ func TestRun(t *testing.T) {
 	require.True(t, strings.HasPrefix(first, "scm-mock listening on http://127.0.0.1:"), first)
 	url := strings.TrimPrefix(first, "scm-mock listening on ")
 
-	req, err := http.NewRequest(http.MethodPost, url+"/v2/p/scm/cert/c/cancel-cert", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/v2/p/scm/cert/c/cancel-cert", nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	req.Header.Set("Prefer", "code=404")
@@ -141,7 +141,7 @@ func TestRunWithAuth(t *testing.T) {
 	require.True(t, lines.Scan())
 	url := strings.TrimPrefix(lines.Text(), "scm-mock listening on ")
 	for tok, want := range map[string]int{"good-token": 200, "bad-token": 401} {
-		req, err := http.NewRequest(http.MethodPost, url+"/v2/p/scm/cert/c/cancel-cert", nil)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/v2/p/scm/cert/c/cancel-cert", nil)
 		require.NoError(t, err)
 		req.Header.Set("X-Auth-Token", tok)
 		resp, err := http.DefaultClient.Do(req)

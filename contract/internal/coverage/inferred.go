@@ -214,7 +214,7 @@ func inferredSentences(text string) []string {
 	start := 0
 	for i := 0; i < len(text); i++ {
 		end := i+1 == len(text)
-		if !end && !(strings.IndexByte(".!?", text[i]) >= 0 && text[i+1] == ' ') {
+		if !end && (strings.IndexByte(".!?", text[i]) < 0 || text[i+1] != ' ') {
 			continue
 		}
 		if s := strings.TrimSpace(text[start : i+1]); inferredWord.MatchString(s) {
@@ -306,7 +306,7 @@ func (sc *scanner) object(where string, ext map[string]any, derived Rule, descri
 		}
 		for _, m := range markers {
 			sc.out = append(sc.out, &Inferred{Operation: sc.opID, Where: where, Statement: m.Statement,
-				Marked: InferredExtension, Rule: m.Rule.orFrom(derived), ConfirmedBy: []string{}})
+				Marked: InferredExtension, Rule: m.orFrom(derived), ConfirmedBy: []string{}})
 		}
 		return
 	}

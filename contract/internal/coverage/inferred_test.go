@@ -3,6 +3,7 @@ package coverage_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestInferredMarkers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := inferredOf(t, tc.response, tc.inlineHeader, tc.media, tc.shared, tc.property)
 			require.NoError(t, err)
-			want := append(tc.want, &proseOnly)
+			want := append(slices.Clone(tc.want), &proseOnly)
 			byPlace := func(l []*coverage.Inferred) {
 				sort.Slice(l, func(i, j int) bool { return l[i].Where < l[j].Where })
 			}
