@@ -45,9 +45,6 @@ var (
 	// proxy, broken or repeated JSON, invalid UTF-8): it was not read, so
 	// Code and Message are empty, and Err says why.
 	ErrBodyNotRead = errors.New("error body not read")
-	// ErrResponseTooLarge is wrapped by APIError.Err when a response body
-	// exceeds the read limit.
-	ErrResponseTooLarge = errors.New("response body too large")
 )
 
 // APIError is the error for every response that does not yield a result:
@@ -58,7 +55,7 @@ var (
 //
 // Use errors.As to get it, and errors.Is with ErrNotFound, ErrWrongState,
 // ErrAuth, ErrForbidden, ErrThrottled, ErrMalformedResponse, ErrBodyNotRead
-// or ErrResponseTooLarge to classify it without matching strings.
+// or ErrBodyTooLarge to classify it without matching strings.
 type APIError struct {
 	// Operation is the short name of the operation, such as "cancel-cert".
 	Operation string
@@ -79,7 +76,7 @@ type APIError struct {
 	Body []byte
 	// Err is why a 200 response was refused (wrapping
 	// ErrMalformedResponse), why the body could not be read (a network
-	// failure, ErrResponseTooLarge), or why an error response's body was
+	// failure, ErrBodyTooLarge), or why an error response's body was
 	// not read as an error body (wrapping ErrBodyNotRead). It is nil for an
 	// error response whose body was read, or that had none.
 	Err error

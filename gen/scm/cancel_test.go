@@ -105,7 +105,7 @@ func TestCancelCertificateErrors(t *testing.T) {
 
 	limited := newSigningCertClient(t, base, at, WithResponseLimit(8))
 	_, err = limited.CancelCertificate(context.Background(), "p", "c")
-	require.ErrorIs(t, err, ErrResponseTooLarge)
+	require.ErrorIs(t, err, ErrBodyTooLarge)
 
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()

@@ -50,7 +50,7 @@ func (o certClientOption) applyCertClient(s *certClientSettings) error { return 
 
 // WithResponseLimit sets the largest response body a CertClient reads, in
 // bytes, for results and errors alike; DefaultResponseLimit (1 MiB) without
-// it. A longer body is an *APIError wrapping ErrResponseTooLarge. A limit
+// it. A longer body is an *APIError wrapping ErrBodyTooLarge. A limit
 // that is zero or negative makes NewCertClient fail.
 func WithResponseLimit(n int64) CertClientOption {
 	return certClientOption(func(s *certClientSettings) error {

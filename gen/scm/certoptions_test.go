@@ -36,7 +36,7 @@ func TestCertClientOptionsMix(t *testing.T) {
 			req := <-seen
 			require.Equal(t, testToken, req.header.Get(HeaderAuthToken), "the ClientOption reached the generated client")
 			if tt.wantTooLarge != "" {
-				require.ErrorIs(t, err, ErrResponseTooLarge, "must fail: %s", tt.wantTooLarge)
+				require.ErrorIs(t, err, ErrBodyTooLarge, "must fail: %s", tt.wantTooLarge)
 				require.Nil(t, got)
 				return
 			}

@@ -180,13 +180,13 @@ func ExampleWithResponseLimit() {
 		return
 	}
 	_, err = client.CancelCertificate(context.Background(), "p", "scs1481110651012")
-	fmt.Println(errors.Is(err, scm.ErrResponseTooLarge))
+	fmt.Println(errors.Is(err, scm.ErrBodyTooLarge))
 	fmt.Println(err)
 
 	_, err = scm.NewCertClient(srv.URL, scm.WithResponseLimit(0))
 	fmt.Println(err)
 	// Output:
 	// true
-	// scm: cancel-cert: HTTP 200: response body too large: more than 64 bytes
+	// scm: cancel-cert: HTTP 200: read body: body too large: more than 64 bytes
 	// scm: with response limit: 0 bytes is not a positive limit
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -41,12 +40,12 @@ const opCancelCert = "cancel-cert"
 //     (read whatever the Content-Type says, as the official SDK reads any
 //     body as JSON). A body that is not such an object is not read: Err
 //     wraps ErrBodyNotRead and says why, and Code and Message stay empty;
-//   - a body over the limit, with Err wrapping ErrResponseTooLarge.
+//   - a body over the limit, with Err wrapping ErrBodyTooLarge.
 func ParseCancelCertResult(resp *http.Response, limit int64) (*CancelCertResult, error) {
 	if resp == nil {
 		return nil, errors.New("scm: cancel-cert: nil response")
 	}
-	body, readErr := readLimited(resp, limit)
+	body, readErr := readResponseBody(resp, limit)
 	// The *APIError, with its copy of the body, is made only when needed:
 	// a result costs no more than decoding it.
 	newAPIError := func(err error) *APIError {
@@ -146,8 +145,9 @@ func readErrorBody(e *APIError, body []byte) {
 	}
 }
 
-// readLimited reads and closes the body, refusing more than limit bytes.
-func readLimited(resp *http.Response, limit int64) ([]byte, error) {
+// readResponseBody reads and closes the body, refusing more than limit
+// bytes (DefaultResponseLimit when limit is not positive).
+func readResponseBody(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.Body == nil {
 		return nil, nil
 	}
@@ -155,14 +155,7 @@ func readLimited(resp *http.Response, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultResponseLimit
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return body, fmt.Errorf("read body: %w", err)
-	}
-	if int64(len(body)) > limit {
-		return body, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
-	}
-	return body, nil
+	return readLimited(resp.Body, limit)
 }
 
 // excerpt copies at most MaxBodyExcerpt bytes of body.

@@ -159,10 +159,10 @@ func TestParseCancelCertErrors(t *testing.T) {
 			wantIs: ErrMalformedResponse, wantMsg: `unmarshal JSON number into Go string within "/cert_id"`},
 		{name: "200 over the limit", status: 200, contentType: "application/json", rid: "r",
 			body: `{"cert_id":"c","message":"m"}`, limit: 10,
-			want: APIError{RequestID: "r"}, wantIs: ErrResponseTooLarge, wantMsg: "response body too large: more than 10 bytes"},
+			want: APIError{RequestID: "r"}, wantIs: ErrBodyTooLarge, wantMsg: "read body: body too large: more than 10 bytes"},
 		{name: "400 over the limit keeps status", status: 400, contentType: "application/json", rid: "r",
 			body: `{"error_code":"SCM.0010","error_msg":"` + strings.Repeat("x", 100) + `"}`, limit: 50,
-			want: APIError{RequestID: "r"}, wantIs: ErrResponseTooLarge},
+			want: APIError{RequestID: "r"}, wantIs: ErrBodyTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +206,7 @@ func TestParseCancelCertBodyExcerptAndLimit(t *testing.T) {
 
 	resp, _ = response(http.StatusOK, "application/json", "", strings.NewReader(strings.Repeat(" ", int(DefaultResponseLimit))+exact)) //nolint:bodyclose // ParseCancelCertResult closes it
 	_, err = ParseCancelCertResult(resp, 0)
-	require.ErrorIs(t, err, ErrResponseTooLarge, "the default limit is 1 MiB")
+	require.ErrorIs(t, err, ErrBodyTooLarge, "the default limit is 1 MiB")
 }
 
 func TestParseCancelCertReadFailure(t *testing.T) {
