@@ -32,11 +32,12 @@ help: ## list the targets
 generate: ## regenerate gen/scm from openapi/scm.yaml
 	$(GO) generate ./...
 
-check: ## generated code current, go.mod tidy, gofmt and go vet clean
+check: ## generated code current, go.mod tidy, gofmt, go vet and golangci-lint clean
 	$(GO) test -count=1 -run '^(TestGeneratedCodeIsCurrent|TestGeneratorMatchesCommand)$$' ./gen/scm
 	$(GO) mod tidy -diff
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(MAKE) --no-print-directory lint
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) .github/workflows/contract.yml
 
 test: ## run every test with the race detector
