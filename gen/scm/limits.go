@@ -15,7 +15,7 @@ const DefaultRequestLimit int64 = 64 << 10
 // An *APIError whose response body was over the client's limit wraps it.
 var ErrBodyTooLarge = errors.New("body too large")
 
-// ErrBodyTooLarge is the former name of ErrBodyTooLarge, for a response
+// ErrResponseTooLarge is the former name of ErrBodyTooLarge, for a response
 // body over the limit.
 //
 // Deprecated: use ErrBodyTooLarge, the one sentinel for both directions.

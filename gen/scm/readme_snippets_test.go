@@ -41,11 +41,11 @@ func untestedSnippets(readme string, sources []string) []string {
 // stands verbatim in a test file of the repository, where the compiler
 // checks it on every go test, so that a snippet cannot drift from the API.
 func TestReadmeGoSnippetsCompile(t *testing.T) {
-	root := filepath.Join("..", "..")
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	root := os.DirFS(filepath.Join("..", ".."))
+	readme, err := fs.ReadFile(root, "README.md")
 	require.NoError(t, err)
 	var sources []string
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(root, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func TestReadmeGoSnippetsCompile(t *testing.T) {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, "_test.go") && d.Name() != "readme_snippets_test.go" {
-			b, err := os.ReadFile(path)
+			b, err := fs.ReadFile(root, path)
 			if err != nil {
 				return err
 			}
