@@ -15,12 +15,28 @@ import (
 // headerSdkDateLower is HeaderSdkDate as it is listed in SignedHeaders.
 const headerSdkDateLower = "x-sdk-date"
 
+// HeaderContentSha256 is the header that, signed and holding
+// UnsignedPayload, takes the place of the body hash in the canonical
+// request (see Sign and VerifySignature).
+const HeaderContentSha256 = "X-Sdk-Content-Sha256"
+
+// headerContentSha256Lower is HeaderContentSha256 as listed in SignedHeaders.
+const headerContentSha256Lower = "x-sdk-content-sha256"
+
+// UnsignedPayload is the value of HeaderContentSha256 that the official
+// SDK's signer sends for a body that is neither JSON nor BSON, and that
+// then stands in the canonical request where the hex SHA-256 of the body
+// would be.
+const UnsignedPayload = "UNSIGNED-PAYLOAD"
+
 // CanonicalRequest returns the canonical request that the SDK-HMAC-SHA256
 // algorithm hashes for req with the given body and signed header names
 // (any case, any order; they are lower-cased, sorted and deduplicated).
 // The value of "host" comes from req.Host, else req.URL.Host, because Go
 // keeps it out of req.Header; a named header that req lacks counts as
-// empty. It is meant for debugging signature mismatches and for tests.
+// empty. When X-Sdk-Content-Sha256 is signed and holds UNSIGNED-PAYLOAD,
+// the last line is that literal instead of the body's hash. It is meant
+// for debugging signature mismatches and for tests.
 func CanonicalRequest(req *http.Request, body []byte, signedHeaders []string) (string, error) {
 	if req == nil || req.URL == nil {
 		return "", errors.New("scm: canonical request: request or its URL is nil")
@@ -67,8 +83,30 @@ func appendCanonicalRequest(dst []byte, req *http.Request, body []byte, names []
 	}
 	signedList := string(dst[start:])
 	dst = append(dst, '\n')
+	if payloadUnsigned(req.Header, signed) {
+		return append(dst, UnsignedPayload...), signedList, nil
+	}
 	sum := sha256.Sum256(body)
 	return hex.AppendEncode(dst, sum[:]), signedList, nil
+}
+
+// payloadUnsigned reports whether the canonical request ends with the
+// literal UnsignedPayload instead of the hex SHA-256 of the body: when
+// X-Sdk-Content-Sha256 is among the signed header names (in any case) and
+// its trimmed value is exactly
+// UNSIGNED-PAYLOAD. The official SDK's signer puts the header's value in
+// place of the body hash whenever the header is present (facts file, "Body
+// hash override"); here only that one value counts, and only when the
+// header is signed: an unsigned header could be added by anyone on the
+// way, and must not switch the body's protection off. Any other value is
+// ignored and the body hashed as usual, so a request whose header holds
+// the true hash verifies and one holding another value does not.
+func payloadUnsigned(h http.Header, signed []string) bool {
+	if !slices.ContainsFunc(signed, func(n string) bool { return strings.EqualFold(n, headerContentSha256Lower) }) {
+		return false
+	}
+	values := h.Values(HeaderContentSha256)
+	return len(values) == 1 && strings.TrimSpace(values[0]) == UnsignedPayload
 }
 
 // appendCanonicalURI takes the path as sent, unescapes each segment and

@@ -53,13 +53,52 @@ const HeaderSdkDate = "X-Sdk-Date"
 // bits: Sign then returns an error wrapping ErrKeyRefused, never a
 // signature and never a panic, and leaves req unchanged.
 //
+// With WithUnsignedPayload, Sign sets X-Sdk-Content-Sha256 to
+// UNSIGNED-PAYLOAD and signs it, and the canonical request carries that
+// literal in place of the body hash, as the official SDK's signer does for
+// a body that is neither JSON nor BSON; the body is then not read. A
+// request that already carries that header with that value, and signs it,
+// is treated the same way without the option (see VerifySignature).
+//
 // Sign refuses an empty AK or SK, or one holding control characters, and
 // a header to sign whose name is not an HTTP token (such a request cannot
 // be sent); its errors never contain the secret key. NOTE that every
 // change to the method, URL, body or a signed header after Sign
 // invalidates the signature.
-func Sign(req *http.Request, ak, sk string, t time.Time) error {
+func Sign(req *http.Request, ak, sk string, t time.Time, opts ...SignOption) error {
+	var o signOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.unsignedPayload && req != nil && req.URL != nil {
+		if req.Header == nil {
+			req.Header = make(http.Header)
+		}
+		req.Header.Set(HeaderContentSha256, UnsignedPayload)
+	}
 	return sign(req, ak, sk, t, nil)
+}
+
+// SignOption changes how Sign signs a request.
+type SignOption func(*signOptions)
+
+// signOptions holds what the SignOptions chose.
+type signOptions struct {
+	unsignedPayload bool
+}
+
+// WithUnsignedPayload makes Sign leave the body out of the signature: it
+// sets and signs X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD, and the canonical
+// request ends with that literal instead of the body's SHA-256 (facts
+// file, "Body hash override"). The official SDK does so for a Content-Type
+// that contains neither application/json nor application/bson, and the API
+// gateway accepts it. The body is then not read, so a large or streamed
+// body is not held in memory; NOTE that nothing then protects the body
+// from being changed on the way.
+func WithUnsignedPayload() SignOption {
+	return func(o *signOptions) { o.unsignedPayload = true }
 }
 
 // sign is Sign with a chosen set of signed header names; nil means the
@@ -79,12 +118,15 @@ func sign(req *http.Request, ak, sk string, t time.Time, names []string) error {
 	}
 	date := formatDate(t)
 	req.Header.Set(HeaderSdkDate, date)
-	body, err := readRequestBody(req)
-	if err != nil {
-		return fmt.Errorf("scm: sign request: %w", err)
-	}
 	if names == nil {
 		names = defaultSignedHeaders(req.Header)
+	}
+	var body []byte
+	if !payloadUnsigned(req.Header, names) {
+		var err error
+		if body, err = readRequestBody(req); err != nil {
+			return fmt.Errorf("scm: sign request: %w", err)
+		}
 	}
 	var canonicalBuf [512]byte // enough for most requests; larger ones grow on the heap
 	canonical, signed, err := appendCanonicalRequest(canonicalBuf[:0], req, body, names)

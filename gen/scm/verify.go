@@ -52,6 +52,13 @@ type authorization struct {
 // Host header out of req.Header. SignedHeaders must include x-sdk-date so
 // that the date cannot be changed.
 //
+// A request whose SignedHeaders include x-sdk-content-sha256, with the
+// value UNSIGNED-PAYLOAD, is checked with that literal in place of the
+// body hash, as the official SDK signs it and the API gateway accepts it
+// (facts file, "Body hash override"); body is then not part of the check.
+// The header must be signed: unsigned, it changes nothing, so that no one
+// on the way can take the body out of the signature by adding it.
+//
 // Errors wrap one of ErrSignatureMissing, ErrSignatureMalformed,
 // ErrUnknownAccessKey, ErrSignatureMismatch and ErrDateSkew, or
 // ErrKeyRefused when the Go Cryptographic Module refuses the secret key
