@@ -128,6 +128,7 @@ func NoRetry() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 // Retryability is the verdict of ClassifyAttempt on one attempt.
 type Retryability int
 
+// The verdicts of ClassifyAttempt.
 const (
 	// NotRetryable: the answer is final (a success, an answer from SCM, a
 	// refusal a second attempt would meet again, or a cancelled context).
@@ -228,11 +229,13 @@ type Attempt struct {
 	Err error
 	// Duration is how long the attempt took until its headers arrived.
 	Duration time.Duration
-	// Verdict is ClassifyAttempt's verdict, and Reason its words.
+	// Verdict is ClassifyAttempt's verdict.
 	Verdict Retryability
-	Reason  string
+	// Reason is the verdict in words.
+	Reason string
 	// Retry reports whether another attempt follows, after Delay.
 	Retry bool
+	// Delay is the wait before the next attempt; zero when Retry is unset.
 	Delay time.Duration
 	// Stop says why no attempt follows; empty when Retry is set.
 	Stop string
