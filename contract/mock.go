@@ -55,6 +55,11 @@ type Mock struct {
 	newID    func() string
 	logf     func(format string, args ...any)
 	auth     authenticator
+	// certs, scripts and journal make the mock drivable from a test:
+	// mock_state.go, mock_script.go, mock_journal.go.
+	certs   *certStore
+	scripts *scriptBook
+	journal *journal
 }
 
 // MockOption configures a Mock.
@@ -90,7 +95,8 @@ func NewMock(opts ...MockOption) (*Mock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mock: %w", err)
 	}
-	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{}}
+	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{},
+		certs: newCertStore(), scripts: &scriptBook{}, journal: newJournal()}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
 			return nil, fmt.Errorf("mock: %w", err)
@@ -161,6 +167,9 @@ const (
 // path, and never redirects.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := m.newID()
+	note := m.journal.begin(r, id)
+	defer m.journal.add(note)
+	r = r.WithContext(withNote(r.Context(), note))
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	buf := &bufferedResponse{header: http.Header{}}
 	buf.header.Set("X-Request-Id", id)
@@ -171,6 +180,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(body) > maxRequestBody:
 		m.writeError(buf, http.StatusBadRequest, "SCM.0005", fmt.Sprintf("Incorrect request parameter: body over %d bytes", maxRequestBody), "")
 	case !cleanPath(r.URL.EscapedPath()):
+		note.problems([]Problem{{KindRoute, "the path is not clean: " + r.URL.EscapedPath()}})
 		m.writeError(buf, http.StatusNotFound, "APIGW.0101", apiNotFound, id)
 	default:
 		if matched := m.serve(buf, r, body, id); matched != nil {
@@ -207,6 +217,7 @@ func cleanPath(escaped string) bool {
 // match an operation as sent: the mock has no base path.
 func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id string) *routers.Route {
 	route, problems := m.validator.checkRequest(r.Context(), r, body, false)
+	noteOf(r.Context()).problems(problems)
 	if len(problems) > 0 {
 		ve := &ValidationError{Problems: problems}
 		switch {
@@ -247,6 +258,10 @@ func problemText(ve *ValidationError) string {
 func (m *Mock) CancelCert(ctx context.Context, req scm.CancelCertRequestObject) (scm.CancelCertResponseObject, error) {
 	id, _ := ctx.Value(ctxRequestID).(string)
 	prefer, _ := ctx.Value(ctxPrefer).([]string)
+	// Scripted answers, then the certificates' statuses (mock_script.go).
+	if resp, ok, err := m.answer(ctx, req.ProjectId, req.CertId, id, prefer); ok || err != nil {
+		return resp, err
+	}
 	code, err := m.scenario(prefer)
 	if err != nil {
 		return scm.CancelCert400JSONResponse{Body: scm.ErrorBody{ErrorCode: "SCM.0005", ErrorMsg: "Incorrect request parameter: " + err.Error()},
@@ -278,6 +293,8 @@ func (m *Mock) CancelCert(ctx context.Context, req scm.CancelCertRequestObject) 
 		return scm.CancelCert403JSONResponse{Body: eb, Headers: scm.CancelCert403ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusNotFound:
 		return scm.CancelCert404JSONResponse{Body: eb, Headers: scm.CancelCert404ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusTooManyRequests:
+		return scm.CancelCert429JSONResponse{Body: eb, Headers: scm.CancelCert429ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusInternalServerError:
 		return scm.CancelCert500JSONResponse{Body: eb, Headers: scm.CancelCert500ResponseHeaders{XRequestId: &id}}, nil
 	}
@@ -346,6 +363,10 @@ func (m *Mock) send(w http.ResponseWriter, r *http.Request, route *routers.Route
 		buf = &bufferedResponse{header: http.Header{}}
 		buf.header.Set("X-Request-Id", id)
 		m.writeError(buf, http.StatusInternalServerError, "MOCK.0500", "mock response breaks the contract: "+err.Error(), id)
+	}
+	noteOf(r.Context()).answered(buf, m.hasKeys())
+	if m.writeFault(w, r, buf) {
+		return
 	}
 	for k, vs := range buf.header {
 		w.Header()[k] = vs
