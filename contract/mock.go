@@ -168,7 +168,6 @@ const (
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := m.newID()
 	note := m.journal.begin(r, id)
-	defer m.journal.add(note)
 	r = r.WithContext(withNote(r.Context(), note))
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	buf := &bufferedResponse{header: http.Header{}}
@@ -364,7 +363,7 @@ func (m *Mock) send(w http.ResponseWriter, r *http.Request, route *routers.Route
 		buf.header.Set("X-Request-Id", id)
 		m.writeError(buf, http.StatusInternalServerError, "MOCK.0500", "mock response breaks the contract: "+err.Error(), id)
 	}
-	noteOf(r.Context()).answered(buf, m.hasKeys())
+	m.journal.add(noteOf(r.Context()).answered(buf, m.hasKeys()))
 	if m.writeFault(w, r, buf) {
 		return
 	}

@@ -101,6 +101,9 @@ func (j *journal) begin(r *http.Request, requestID string) *exchangeNote {
 }
 
 func (j *journal) add(n *exchangeNote) {
+	if n == nil {
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if n.gen != j.gen {
@@ -140,7 +143,9 @@ func (j *journal) reset() {
 // Requests returns the requests the mock received, in the order they
 // arrived (the latest ones, up to WithJournalLimit), each with its
 // validation result, whether its signature verified, and the answer. A
-// request appears once the mock has answered it. Safe for concurrent use.
+// request appears once the mock has built its answer, before sending it:
+// a client that got an answer (or a fault) finds its request there. Safe
+// for concurrent use.
 func (m *Mock) Requests() []ReceivedRequest { return m.journal.requests() }
 
 // Reset returns the mock to how NewMock built it: it empties the journal
@@ -215,10 +220,11 @@ func (n *exchangeNote) faultOf() Fault {
 	return n.rec.Fault
 }
 
-// answered records the answer the mock built, before any fault.
-func (n *exchangeNote) answered(buf *bufferedResponse, keys bool) {
+// answered records the answer the mock built, before any fault, and
+// returns the note, complete.
+func (n *exchangeNote) answered(buf *bufferedResponse, keys bool) *exchangeNote {
 	if n == nil {
-		return
+		return nil
 	}
 	n.rec.Status = buf.status
 	if buf.status != http.StatusOK {
@@ -235,4 +241,5 @@ func (n *exchangeNote) answered(buf *bufferedResponse, keys bool) {
 			n.rec.SignatureNote = "not verified: the request was refused before authentication, or authenticated by its X-Auth-Token"
 		}
 	}
+	return n
 }
