@@ -13,6 +13,9 @@
 //   - Mock is an http.Handler that serves the documented responses, chosen
 //     with the header "Prefer: code=NNN" (the convention of the Prism mock
 //     server), and that validates both what it receives and what it sends.
+//     A test can drive it: certificates with states (WithCertificate),
+//     scripted answers and faults (Mock.Script), and a journal of the
+//     requests it received (Mock.Requests).
 //   - ValidatingTransport is an http.RoundTripper that validates every
 //     exchange passing through it, for use in the tests of any client.
 //

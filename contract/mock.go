@@ -44,6 +44,11 @@ const maxRequestBody = 64 << 10
 // example of its status (with request_id set to the request's ID when the
 // example has one); the success scenario answers the requested cert_id with
 // the example's message.
+//
+// A test drives it further: WithCertificate makes it answer from the
+// certificates' statuses (mock_state.go), Script and ScriptAll queue
+// answers and faults (mock_script.go), and Requests returns the journal of
+// what it received (mock_journal.go).
 type Mock struct {
 	validator *Validator
 	// route is the operation's route, against which the mock checks its
