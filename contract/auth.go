@@ -93,8 +93,15 @@ func (a *credentialCheck) authenticate(r *http.Request, body []byte) error {
 		sk, ok := a.keys[ak]
 		return sk.Reveal(), ok
 	}, a.now(), scm.DefaultMaxSkew)
+	noteOf(r.Context()).signature(err)
 	if err != nil {
 		return fmt.Errorf("verify aksk signature fail: %w", err)
 	}
 	return nil
+}
+
+// hasKeys reports whether the mock verifies AK/SK signatures.
+func (m *Mock) hasKeys() bool {
+	a, ok := m.auth.(*credentialCheck)
+	return ok && len(a.keys) > 0
 }

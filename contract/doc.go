@@ -24,7 +24,10 @@
 //     with the header "Prefer: code=NNN" (the convention of the Prism mock
 //     server), and that validates both what it receives and what it sends.
 //     NewMock and StartMock build it; the MockOptions set its request IDs,
-//     log, clock and accepted credentials.
+//     log, clock and accepted credentials. A test can drive it:
+//     certificates with states (WithCertificate), scripted answers and
+//     faults (Mock.Script), and a journal of the requests it received
+//     (Mock.Requests).
 //   - DriftNotes lists what an exchange shows that the spec does not
 //     document but the Validator tolerates: Notes of drift, not problems.
 //   - LiveConfig, read by LiveConfigFromEnv, is what a live run against the

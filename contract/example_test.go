@@ -98,7 +98,7 @@ func ExampleValidator_Validate() {
 	// Output:
 	// <nil>
 	// contract: POST /v2/p1/scm/cert/scs1/cancel-cert -> 418: 3 problem(s)
-	//   - status: status 418 is not documented (documented: 200, 400, 401, 403, 404, 500)
+	//   - status: status 418 is not documented (documented: 200, 400, 401, 403, 404, 429, 500)
 	//   - response-body: at "/error_code": property "error_code" is missing
 	//   - response-body: at "/error_msg": property "error_msg" is missing
 }

@@ -85,7 +85,7 @@ func FuzzValidate(f *testing.F) {
 }
 
 // documentedStatuses are the statuses the mock may answer.
-var documentedStatuses = []int{200, 400, 401, 403, 404, 500}
+var documentedStatuses = []int{200, 400, 401, 403, 404, 429, 500}
 
 // FuzzMock sends arbitrary requests to the mock (authentication on) through
 // Mock.ServeHTTP. Every answer has a documented status (never a redirect)

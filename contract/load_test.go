@@ -82,14 +82,14 @@ func TestLoadSignedClientAgainstMock(t *testing.T) {
 		scm.WithRequestEditorFn(preferFromContext),
 		scm.WithHTTPClient(&http.Client{Transport: vt}))
 	require.NoError(t, err)
-	scenarios := []int{200, 400, 401, 403, 404, 500}
+	scenarios := []int{200, 400, 401, 403, 404, 429, 500}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var (
 		failed failures
 		wg     sync.WaitGroup
-		counts [6]atomic.Int64
+		counts [7]atomic.Int64
 	)
 	for w := range workers {
 		wg.Go(func() {
@@ -110,7 +110,7 @@ func TestLoadSignedClientAgainstMock(t *testing.T) {
 	require.NoError(t, ctx.Err(), "the calls finished within the deadline")
 	require.Zero(t, failed.n.Load(), "failed calls, the first ones: %v", failed.first)
 	require.Zero(t, violations.n.Load(), "contract violations, the first ones: %v", violations.first)
-	var want [6]int64
+	var want [7]int64
 	for w := range workers {
 		for i := range calls {
 			want[(w+i)%len(scenarios)]++

@@ -46,6 +46,11 @@ type strictMock Mock
 // example of its status (with request_id set to the request's ID when the
 // example has one); the success scenario answers the requested cert_id with
 // the example's message.
+//
+// A test drives it further: WithCertificate makes it answer from the
+// certificates' statuses (mock_state.go), Script and ScriptAll queue
+// answers and faults (mock_script.go), and Requests returns the journal of
+// what it received (mock_journal.go).
 type Mock struct {
 	validator *Validator
 	// route is the operation's route, against which the mock checks its
@@ -57,6 +62,11 @@ type Mock struct {
 	newID    func() string
 	logf     func(format string, args ...any)
 	auth     authenticator
+	// certs, scripts and journal make the mock drivable from a test:
+	// mock_state.go, mock_script.go, mock_journal.go.
+	certs   *certStore
+	scripts *scriptBook
+	journal *journal
 }
 
 // MockOption configures a Mock.
@@ -92,7 +102,8 @@ func NewMock(opts ...MockOption) (*Mock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: new mock: %w", err)
 	}
-	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{}}
+	m := &Mock{validator: v, newID: randomID, logf: log.Printf, examples: map[int]json.RawMessage{},
+		certs: newCertStore(), scripts: &scriptBook{}, journal: newJournal()}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
 			return nil, err // the option's error says which option, and why
@@ -163,6 +174,8 @@ const (
 // path, and never redirects.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := m.newID()
+	note := m.journal.begin(r, id)
+	r = r.WithContext(withNote(r.Context(), note))
 	// Cancel-cert has no body: one over the request limit is refused unread.
 	body, err := scm.ReadLimited(r.Body, scm.DefaultRequestLimit)
 	buf := &bufferedResponse{header: http.Header{}}
@@ -174,6 +187,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		m.writeError(buf, http.StatusBadRequest, "SCM.0005", "Incorrect request parameter: reading the body: "+err.Error(), "")
 	case !cleanPath(r.URL.EscapedPath()):
+		note.problems([]Problem{{KindRoute, "the path is not clean: " + r.URL.EscapedPath()}})
 		m.writeError(buf, http.StatusNotFound, "APIGW.0101", apiNotFound, id)
 	default:
 		if matched := m.serve(buf, r, body, id); matched != nil {
@@ -210,6 +224,7 @@ func cleanPath(escaped string) bool {
 // match an operation as sent: the mock has no base path.
 func (m *Mock) serve(w *bufferedResponse, r *http.Request, body []byte, id string) *routers.Route {
 	route, problems := m.validator.checkRequest(r.Context(), r, body, false)
+	noteOf(r.Context()).problems(problems)
 	if len(problems) > 0 {
 		ve := &ValidationError{Problems: problems}
 		switch {
@@ -251,6 +266,10 @@ func (sm *strictMock) CancelCert(ctx context.Context, req server.CancelCertReque
 	m := (*Mock)(sm)
 	id, _ := ctx.Value(ctxRequestID).(string)
 	prefer, _ := ctx.Value(ctxPrefer).([]string)
+	// Scripted answers, then the certificates' statuses (mock_script.go).
+	if resp, ok, err := m.answer(ctx, req.ProjectId, req.CertId, id, prefer); ok || err != nil {
+		return resp, err
+	}
 	code, err := m.scenario(prefer)
 	if err != nil {
 		return server.CancelCert400JSONResponse{Body: server.ErrorBody{ErrorCode: "SCM.0005", ErrorMsg: "Incorrect request parameter: " + err.Error()},
@@ -282,6 +301,8 @@ func (sm *strictMock) CancelCert(ctx context.Context, req server.CancelCertReque
 		return server.CancelCert403JSONResponse{Body: eb, Headers: server.CancelCert403ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusNotFound:
 		return server.CancelCert404JSONResponse{Body: eb, Headers: server.CancelCert404ResponseHeaders{XRequestId: &id}}, nil
+	case http.StatusTooManyRequests:
+		return server.CancelCert429JSONResponse{Body: eb, Headers: server.CancelCert429ResponseHeaders{XRequestId: &id}}, nil
 	case http.StatusInternalServerError:
 		return server.CancelCert500JSONResponse{Body: eb, Headers: server.CancelCert500ResponseHeaders{XRequestId: &id}}, nil
 	}
@@ -351,6 +372,10 @@ func (m *Mock) send(w http.ResponseWriter, r *http.Request, route *routers.Route
 		buf = &bufferedResponse{header: http.Header{}}
 		buf.header.Set("X-Request-Id", id)
 		m.writeError(buf, http.StatusInternalServerError, "MOCK.0500", "mock response breaks the contract: "+err.Error(), id)
+	}
+	m.journal.add(noteOf(r.Context()).answered(buf, m.hasKeys()))
+	if m.writeFault(w, r, buf) {
+		return
 	}
 	for k, vs := range buf.header {
 		w.Header()[k] = vs

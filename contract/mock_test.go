@@ -59,7 +59,7 @@ func token(tok string) scm.RequestEditorFn {
 // of the mock, with every exchange validated.
 func TestClientAgainstMock(t *testing.T) {
 	c, m := mockClient(t)
-	require.Equal(t, []int{200, 400, 401, 403, 404, 500}, m.Scenarios())
+	require.Equal(t, []int{200, 400, 401, 403, 404, 429, 500}, m.Scenarios())
 	for _, code := range m.Scenarios() {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			resp, err := c.CancelCertWithResponse(context.Background(), projectID, certID, token("a-token"), prefer(code))
@@ -84,7 +84,7 @@ func TestClientAgainstMock(t *testing.T) {
 
 func errorBody(t *testing.T, resp *scm.CancelCertResponse) *scm.ErrorBody {
 	t.Helper()
-	for _, eb := range []*scm.ErrorBody{resp.JSON400, resp.JSON401, resp.JSON403, resp.JSON404, resp.JSON500, resp.JSONDefault} {
+	for _, eb := range []*scm.ErrorBody{resp.JSON400, resp.JSON401, resp.JSON403, resp.JSON404, resp.JSON429, resp.JSON500, resp.JSONDefault} {
 		if eb != nil {
 			return eb
 		}

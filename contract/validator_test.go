@@ -91,7 +91,7 @@ func TestValidatorReportsEveryProblem(t *testing.T) {
 		contains string
 	}{
 		{contract.KindSecurity, "no accepted credentials"},
-		{contract.KindStatus, "status 599 is not documented (documented: 200, 400, 401, 403, 404, 500)"},
+		{contract.KindStatus, "status 599 is not documented (documented: 200, 400, 401, 403, 404, 429, 500)"},
 		{contract.KindContentType, `"text/plain"`},
 		{contract.KindResponseBody, `"/error_code": property "error_code" is missing`},
 		{contract.KindResponseBody, `"/error_msg": value must be a string`},

@@ -72,6 +72,7 @@ var undocumentedGenerated = []string{
 	"CancelCertResponse200Headers.XRequestId", "CancelCertResponse400Headers.XRequestId",
 	"CancelCertResponse401Headers.XRequestId", "CancelCertResponse403Headers.XRequestId",
 	"CancelCertResponse404Headers.XRequestId", "CancelCertResponse500Headers.XRequestId",
+	"CancelCertResponse429Headers.RetryAfter", "CancelCertResponse429Headers.XRequestId",
 	"CancelCertResponseDefaultHeaders.XRequestId",
 }
 

@@ -136,6 +136,17 @@ type ClientInterface interface {
 	// 200 with the certificate ID and the result of the request; any other
 	// status carries the shared error body.
 	//
+	// Which certificate statuses allow the operation, and what follows, is
+	// not documented. Inferred (see x-inferred): an application under
+	// review, in status CHECKING or CHECKING_ORG, can be cancelled; it
+	// moves to CANCELCHECKING (cancellation under review) and later returns
+	// to PAID. Cancelling a certificate in any other status, CANCELCHECKING
+	// included, answers 400 SCM.0010. A certificate ID that names no
+	// certificate answers 400 SCM.0020 (Incorrect certificate ID); a
+	// certificate of another project answers 400 SCM.0003 (Tenant has no
+	// privilege: "the tenant cannot operate on a certificate that is not
+	// its own").
+	//
 	// Corresponds with POST /v2/{project_id}/scm/cert/{cert_id}/cancel-cert (the `CancelCert` operationId).
 	CancelCert(ctx context.Context, projectId ProjectId, certId CertId, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
@@ -146,6 +157,17 @@ type ClientInterface interface {
 // The request has no query and no body. On success the service answers
 // 200 with the certificate ID and the result of the request; any other
 // status carries the shared error body.
+//
+// Which certificate statuses allow the operation, and what follows, is
+// not documented. Inferred (see x-inferred): an application under
+// review, in status CHECKING or CHECKING_ORG, can be cancelled; it
+// moves to CANCELCHECKING (cancellation under review) and later returns
+// to PAID. Cancelling a certificate in any other status, CANCELCHECKING
+// included, answers 400 SCM.0010. A certificate ID that names no
+// certificate answers 400 SCM.0020 (Incorrect certificate ID); a
+// certificate of another project answers 400 SCM.0003 (Tenant has no
+// privilege: "the tenant cannot operate on a certificate that is not
+// its own").
 //
 // Corresponds with POST /v2/{project_id}/scm/cert/{cert_id}/cancel-cert (the `CancelCert` operationId).
 func (c *Client) CancelCert(ctx context.Context, projectId ProjectId, certId CertId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -252,6 +274,17 @@ type ClientWithResponsesInterface interface {
 	// 200 with the certificate ID and the result of the request; any other
 	// status carries the shared error body.
 	//
+	// Which certificate statuses allow the operation, and what follows, is
+	// not documented. Inferred (see x-inferred): an application under
+	// review, in status CHECKING or CHECKING_ORG, can be cancelled; it
+	// moves to CANCELCHECKING (cancellation under review) and later returns
+	// to PAID. Cancelling a certificate in any other status, CANCELCHECKING
+	// included, answers 400 SCM.0010. A certificate ID that names no
+	// certificate answers 400 SCM.0020 (Incorrect certificate ID); a
+	// certificate of another project answers 400 SCM.0003 (Tenant has no
+	// privilege: "the tenant cannot operate on a certificate that is not
+	// its own").
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v2/{project_id}/scm/cert/{cert_id}/cancel-cert (the `CancelCert` operationId).
@@ -283,6 +316,12 @@ type CancelCertResponse404Headers struct {
 	XRequestId *string
 }
 
+// CancelCertResponse429Headers the declared response headers of an HTTP 429 response for CancelCert
+type CancelCertResponse429Headers struct {
+	RetryAfter *string
+	XRequestId *string
+}
+
 // CancelCertResponse500Headers the declared response headers of an HTTP 500 response for CancelCert
 type CancelCertResponse500Headers struct {
 	XRequestId *string
@@ -306,6 +345,8 @@ type CancelCertResponse struct {
 	JSON403 *ErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorBody
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ErrorBody
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -320,6 +361,8 @@ type CancelCertResponse struct {
 	Headers403 *CancelCertResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CancelCertResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelCertResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CancelCertResponse500Headers
 	// HeadersDefault the parsed response headers for an HTTP default response
@@ -349,6 +392,11 @@ func (r CancelCertResponse) GetJSON403() *ErrorBody {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CancelCertResponse) GetJSON404() *ErrorBody {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CancelCertResponse) GetJSON429() *ErrorBody {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -396,6 +444,17 @@ func (r CancelCertResponse) ContentType() string {
 // The request has no query and no body. On success the service answers
 // 200 with the certificate ID and the result of the request; any other
 // status carries the shared error body.
+//
+// Which certificate statuses allow the operation, and what follows, is
+// not documented. Inferred (see x-inferred): an application under
+// review, in status CHECKING or CHECKING_ORG, can be cancelled; it
+// moves to CANCELCHECKING (cancellation under review) and later returns
+// to PAID. Cancelling a certificate in any other status, CANCELCHECKING
+// included, answers 400 SCM.0010. A certificate ID that names no
+// certificate answers 400 SCM.0020 (Incorrect certificate ID); a
+// certificate of another project answers 400 SCM.0003 (Tenant has no
+// privilege: "the tenant cannot operate on a certificate that is not
+// its own").
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -456,6 +515,13 @@ func ParseCancelCertResponse(rsp *http.Response) (*CancelCertResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorBody
@@ -524,6 +590,23 @@ func ParseCancelCertResponse(rsp *http.Response) (*CancelCertResponse, error) {
 			headers.XRequestId = &value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelCertResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CancelCertResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {

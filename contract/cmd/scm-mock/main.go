@@ -21,8 +21,19 @@
 //	-shutdown-grace 5s         how long SIGTERM waits for requests in flight
 //
 // A connection that breaks them is closed; malformed headers get 400, and
-// the server keeps serving others. -h prints every flag with its default
-// and exits 0.
+// the server keeps serving others. -h prints every flag with its default,
+// the file formats and the admin API, and exits 0.
+//
+// For tests outside Go, the mock can be driven like contract.Mock:
+//
+//	-certs FILE    seed certificates (a YAML list of project_id, cert_id,
+//	               status): cancel-cert then answers from their statuses
+//	-script FILE   queue scripted answers: statuses with error codes,
+//	               throttling, delays and faults (see -h for the format)
+//	-admin MODE    auto (the default: on only when listening on loopback),
+//	               on or off: the admin API under /__mock/ (the journal
+//	               GET /__mock/requests, POST /__mock/reset, certificates
+//	               and scripts at run time)
 //
 // Authentication is off unless credentials are given: then the mock accepts
 // only the given IAM tokens (X-Auth-Token) and AK/SK signatures made with the
@@ -78,7 +89,9 @@ const (
 const usageHeader = `Usage: scm-mock [flags]
 
 Serves a mock of the SCM cancel-cert operation, built from the spec, until
-SIGINT or SIGTERM. Pick a documented response with "Prefer: code=NNN".
+SIGINT or SIGTERM. Pick a documented response with "Prefer: code=NNN",
+or seed certificates (-certs) and script answers (-script, or the admin
+API); see the formats below.
 
 Limits: a request must be read within -read-timeout (headers within
 -read-header-timeout), a response written within -write-timeout, an idle
@@ -98,6 +111,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(fs.Output(), usageHeader)
 		fs.PrintDefaults()
+		_, _ = fmt.Fprint(fs.Output(), "\n"+filesUsage+"\n"+adminUsage)
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free one)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", defaultReadHeaderTimeout, "close a connection whose request line and headers take longer")
@@ -111,6 +125,9 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	ak := fs.String("ak", "", "accept AK/SK signatures with this access `key` (default $SCM_MOCK_AK)")
 	sk := fs.String("sk", "", "the secret `key` of -ak (default $SCM_MOCK_SK)")
 	noAuth := fs.Bool("no-auth", false, "check only that a credential header is present, whatever the environment says")
+	certsFile := fs.String("certs", "", "seed certificates from this YAML `file` (a list of project_id, cert_id, status): the mock becomes stateful")
+	scriptFile := fs.String("script", "", "queue scripted answers from this YAML `file` (a list of cert_id, answers)")
+	admin := fs.String("admin", "auto", "serve the admin API under /__mock/: auto (only when listening on loopback), on or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,21 +143,49 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if *maxHeaderBytes <= 0 {
 		return fmt.Errorf("-max-header-bytes must be positive, not %d", *maxHeaderBytes)
 	}
+	if _, err := adminEnabled(*admin, nil); err != nil {
+		return err
+	}
 	opts, mode, err := authOptions(tokens, *ak, *sk, *noAuth, lookupEnv)
 	if err != nil {
 		return err
+	}
+	var seeds certs
+	if *certsFile != "" {
+		if seeds, err = readFile(*certsFile, parseCerts); err != nil {
+			return fmt.Errorf("-certs: %w", err)
+		}
+		opts = append(opts, seeds.options()...)
+	}
+	var sc script
+	if *scriptFile != "" {
+		if sc, err = readFile(*scriptFile, parseScript); err != nil {
+			return fmt.Errorf("-script: %w", err)
+		}
 	}
 	logger := log.New(stderr, "scm-mock: ", log.LstdFlags)
 	mock, err := contract.NewMock(append(opts, contract.WithLogf(logger.Printf))...)
 	if err != nil {
 		return err
 	}
+	if err := sc.apply(mock); err != nil {
+		return fmt.Errorf("-script %s: %w", *scriptFile, err)
+	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	adminOn, err := adminEnabled(*admin, ln.Addr())
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	var handler http.Handler = mock
+	if adminOn {
+		handler = withAdmin(mock)
+	}
 	srv := &http.Server{
-		Handler:           mock,
+		Handler:           handler,
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
@@ -150,6 +195,12 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	_, _ = fmt.Fprintf(stdout, "scm-mock listening on http://%s\n", ln.Addr())
 	logger.Printf("authentication: %s", mode)
+	logger.Printf("certificates: %d seeded (%s); %d scripted answer(s)", len(seeds), statefulness(len(seeds)), mock.PendingAnswers())
+	if adminOn {
+		logger.Printf("admin API: on, under %s", adminPrefix)
+	} else {
+		logger.Printf("admin API: off")
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -176,6 +227,13 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	_, _ = fmt.Fprintln(stdout, "scm-mock stopped")
 	return nil
+}
+
+func statefulness(seeds int) string {
+	if seeds == 0 {
+		return "stateless: any certificate ID is cancelled"
+	}
+	return "stateful"
 }
 
 // stringList is a repeatable string flag.

@@ -361,6 +361,34 @@ func (response CancelCert404JSONResponse) VisitCancelCertResponse(w http.Respons
 	return err
 }
 
+type CancelCert429ResponseHeaders struct {
+	RetryAfter *string
+	XRequestId *string
+}
+
+type CancelCert429JSONResponse struct {
+	Body    ErrorBody
+	Headers CancelCert429ResponseHeaders
+}
+
+func (response CancelCert429JSONResponse) VisitCancelCertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestId != nil {
+		w.Header().Set("X-Request-Id", fmt.Sprint(*response.Headers.XRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelCert500ResponseHeaders struct {
 	XRequestId *string
 }
