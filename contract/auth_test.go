@@ -125,6 +125,9 @@ func TestMockOptionErrors(t *testing.T) {
 		{"no clock to read", contract.WithClock(nil), "contract: WithClock: nil function"},
 		{"no request IDs to make", contract.WithRequestIDs(nil), "contract: WithRequestIDs: nil function"},
 		{"nowhere to log", contract.WithLogf(nil), "contract: WithLogf: nil function"},
+		{"a journal must keep something", contract.WithJournalLimit(0), "contract: WithJournalLimit: the limit must be at least 1"},
+		{"a certificate needs its IDs", contract.WithCertificate("", "scs1", contract.StatusChecking),
+			"contract: WithCertificate: empty project ID or certificate ID"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := contract.NewMock(tt.opt)

@@ -69,7 +69,7 @@ const defaultJournalLimit = 10000
 func WithJournalLimit(n int) MockOption {
 	return func(m *Mock) error {
 		if n < 1 {
-			return errors.New("WithJournalLimit: the limit must be at least 1")
+			return errors.New("contract: WithJournalLimit: the limit must be at least 1")
 		}
 		m.journal.limit = n
 		return nil

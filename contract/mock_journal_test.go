@@ -201,5 +201,5 @@ func TestJournalResetAndLimit(t *testing.T) {
 	require.Equal(t, 1, m.Requests()[0].Seq, "numbering starts again")
 
 	_, err = contract.NewMock(contract.WithJournalLimit(0))
-	require.ErrorContains(t, err, "WithJournalLimit: the limit must be at least 1")
+	require.ErrorContains(t, err, "contract: WithJournalLimit: the limit must be at least 1")
 }

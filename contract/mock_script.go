@@ -209,10 +209,10 @@ func (b *scriptBook) pending() int {
 // and nothing is queued. Faults break the contract on purpose (see Fault).
 func (m *Mock) Script(certID string, answers ...Answer) error {
 	if certID == "" {
-		return errors.New("script: empty certificate ID (use ScriptAll for every request)")
+		return errors.New("contract: script: empty certificate ID (use ScriptAll for every request)")
 	}
 	if err := m.checkAnswers(answers); err != nil {
-		return fmt.Errorf("script %s: %w", certID, err)
+		return fmt.Errorf("contract: script %s: %w", certID, err)
 	}
 	m.scripts.add(certID, answers)
 	return nil
@@ -222,7 +222,7 @@ func (m *Mock) Script(certID string, answers ...Answer) error {
 // answers; see Script.
 func (m *Mock) ScriptAll(answers ...Answer) error {
 	if err := m.checkAnswers(answers); err != nil {
-		return fmt.Errorf("script: %w", err)
+		return fmt.Errorf("contract: script: %w", err)
 	}
 	m.scripts.add("", answers)
 	return nil

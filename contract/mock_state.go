@@ -187,7 +187,7 @@ func (s *certStore) cancel(projectID, certID string) (status int, code string) {
 func WithCertificate(projectID, certID, status string) MockOption {
 	return func(m *Mock) error {
 		if err := checkCert(projectID, certID, status); err != nil {
-			return fmt.Errorf("WithCertificate: %w", err)
+			return fmt.Errorf("contract: WithCertificate: %w", err)
 		}
 		m.certs.set(projectID, certID, status, true)
 		return nil
@@ -199,7 +199,7 @@ func WithCertificate(projectID, certID, status string) MockOption {
 // what it set and returns to the certificates given with WithCertificate.
 func (m *Mock) SetCertificate(projectID, certID, status string) error {
 	if err := checkCert(projectID, certID, status); err != nil {
-		return fmt.Errorf("set certificate: %w", err)
+		return fmt.Errorf("contract: set certificate: %w", err)
 	}
 	m.certs.set(projectID, certID, status, false)
 	return nil

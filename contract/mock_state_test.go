@@ -123,7 +123,7 @@ func TestWithCertificateRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := contract.NewMock(contract.WithCertificate(tt.project, tt.cert, tt.status))
-			require.ErrorContains(t, err, "WithCertificate: "+tt.want)
+			require.ErrorContains(t, err, "contract: WithCertificate: "+tt.want)
 			m := newMock(t)
 			require.ErrorContains(t, m.SetCertificate(tt.project, tt.cert, tt.status), tt.want)
 			require.Empty(t, m.Certificates(), "nothing is added")
