@@ -274,6 +274,9 @@ type memberWalker struct {
 }
 
 func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
+	if !isContainer(v) {
+		return
+	}
 	flat := flatten(schemas)
 	switch v := v.(type) {
 	case map[string]any:
@@ -286,13 +289,17 @@ func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			child := v[k]
+			if !isContainer(child) && documentsMember(flat, k) {
+				continue // a documented scalar: nothing below it to compare
+			}
 			sub, documented := memberSchemas(flat, k)
 			p := ptr + "/" + escapePointer(k)
 			if !documented {
 				w.notes = append(w.notes, Note{NoteMember, p, fmt.Sprintf("the body member %s is not in the schema of response %s", p, w.response)})
 				continue
 			}
-			w.walk(sub, v[k], p)
+			w.walk(sub, child, p)
 		}
 	case []any:
 		var items []*openapi3.Schema
@@ -308,6 +315,27 @@ func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
 			w.walk(items, e, fmt.Sprintf("%s/%d", ptr, i))
 		}
 	}
+}
+
+// isContainer reports whether a decoded JSON value is an object or an
+// array, the values that can hold members.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// documentsMember reports whether the schemas document the member name,
+// as memberSchemas does, without collecting the member's schemas.
+func documentsMember(flat []*openapi3.Schema, name string) bool {
+	for _, s := range flat {
+		if _, ok := s.Properties[name]; ok || s.AdditionalProperties.Schema != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten returns the schemas with the branches of their allOf, oneOf and
