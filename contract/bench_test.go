@@ -136,6 +136,28 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
+// BenchmarkValidateWithNotes is BenchmarkValidate with the drift notes the
+// Transport computes for its hooks: the cost of the notes is the
+// difference between the two, in the same run.
+func BenchmarkValidateWithNotes(b *testing.B) {
+	v := newValidator(b)
+	for _, name := range []string{"document-200-success", "document-400-scm-0010", "invalid-200-many-problems"} {
+		b.Run(name, func(b *testing.B) {
+			rec, err := contract.ReadRecording(filepath.Join(recordingsDir, name+".json"))
+			require.NoError(b, err)
+			ex, err := rec.Exchange()
+			require.NoError(b, err)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.ValidateWithNotes(ctx, ex); (err == nil) != rec.Expect.Valid {
+					b.Fatalf("want valid %v, got %v", rec.Expect.Valid, err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkLoadSpec loads and checks the embedded spec, which every
 // NewValidator and NewMock does once.
 func BenchmarkLoadSpec(b *testing.B) {

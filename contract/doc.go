@@ -13,10 +13,11 @@
 //     makes kin-openapi read JSON by those rules.
 //   - Transport (also named ValidatingTransport) is the package's one
 //     http.RoundTripper: it reads each exchange once, validates it once,
-//     and hands it with the Verdict to its Hooks. NewValidatingTransport,
+//     and hands it with the Verdict (problems and drift notes) to its
+//     Hooks. NewValidatingTransport,
 //     NewTransport, HookFunc and ReportTo build and feed it.
-//   - Recorder is a Hook that writes each exchange as a Recording, after
-//     its Redactor removed the secrets (see also IsCredentialHeader and
+//   - Recorder is a Hook that writes each exchange as a Recording, with
+//     the verdict's drift notes, after its Redactor removed the secrets (see also IsCredentialHeader and
 //     RedactHeaders).
 //   - Recording is one exchange kept on disk, with where it came from;
 //     ReadRecording, ReadRecordings and WriteRecording move them.
@@ -30,6 +31,7 @@
 //     (Mock.Requests).
 //   - DriftNotes lists what an exchange shows that the spec does not
 //     document but the Validator tolerates: Notes of drift, not problems.
+//     Validator.ValidateWithNotes returns them beside the verdict.
 //   - LiveConfig, read by LiveConfigFromEnv, is what a live run against the
 //     real service needs (see TestLive and make live).
 //
@@ -85,7 +87,7 @@
 //
 // "notes" lists what the exchange showed that the spec did not document but
 // the Validator tolerated, as DriftNotes found it when the exchange was
-// recorded: an undocumented body member ("member", subject a JSON pointer),
+// recorded (the Recorder writes the notes of the Transport's verdict): an undocumented body member ("member", subject a JSON pointer),
 // response header ("header", subject its name) or media-type parameter
 // ("media-type-parameter", subject "name=value"). Notes never make a
 // recording invalid.

@@ -1,10 +1,7 @@
 package contract
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -12,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // NoteKind names what a drift Note is about.
@@ -124,14 +123,20 @@ func IgnoredResponseHeaders() []string {
 // with neither there is nothing to compare with and DriftNotes returns nil
 // (the Validator reports the status). A Content-Type that is not documented
 // is a problem, not drift: then only members are compared, with the schema
-// of the only documented media type if there is one. A body that is not
-// JSON gives no member notes. Notes come sorted: media-type parameters,
-// headers, then members in pointer order.
+// of the only documented media type if there is one. Notes come sorted:
+// media-type parameters, headers, then members in pointer order.
 //
-// DriftNotes is separate from Validate so that problems and notes stay apart;
-// wiring it is one call with the route the Validator found:
+// Bodies and media types are read by package scm's rules, the client's: the
+// Content-Type with scm.ParseContentType, the body with scm.DecodeJSON. A
+// body that is not one well-formed JSON value (two values, a repeated
+// member name, invalid UTF-8: a problem the Validator reports) gives no
+// member notes, and member names are compared exactly, case included, as
+// the client matches them.
 //
-//	notes := contract.DriftNotes(route.Operation, ex.StatusCode, ex.Header, ex.Body)
+// Validator.ValidateWithNotes returns these notes beside its verdict, for
+// the operation it routed the exchange to, and the Transport hands them to
+// its hooks in the Verdict; call DriftNotes directly for an operation of
+// your own.
 func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []byte) []Note {
 	if op == nil || op.Responses == nil {
 		return nil
@@ -148,7 +153,7 @@ func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []b
 	var notes []Note
 
 	contentType := header.Get("Content-Type")
-	base, params, err := mime.ParseMediaType(contentType)
+	base, params, err := parseContentType(contentType)
 	var media *openapi3.MediaType
 	if err == nil {
 		var docKey string
@@ -164,16 +169,22 @@ func DriftNotes(op *openapi3.Operation, status int, header http.Header, body []b
 	}
 	notes = append(notes, headerNotes(key, resp, header)...)
 	if media != nil && media.Schema != nil && media.Schema.Value != nil {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) == nil {
+		if v, err := scm.DecodeJSON(body); err == nil {
 			w := memberWalker{response: key}
 			w.walk([]*openapi3.Schema{media.Schema.Value}, v, "")
 			notes = append(notes, w.notes...)
 		}
 	}
 	return notes
+}
+
+// parseContentType is scm.ParseContentType, which it answers without
+// parsing for the usual value, a bare application/json.
+func parseContentType(contentType string) (string, map[string]string, error) {
+	if contentType == scm.MediaTypeJSON {
+		return scm.MediaTypeJSON, nil, nil
+	}
+	return scm.ParseContentType(contentType)
 }
 
 // documentedMedia returns the media type of resp that a media type without
@@ -193,7 +204,7 @@ func documentedMedia(resp *openapi3.Response, base string) (*openapi3.MediaType,
 	}
 	for _, want := range candidates {
 		for _, k := range keys {
-			if kb, _, err := mime.ParseMediaType(k); err == nil && kb == want {
+			if kb, _, err := parseContentType(k); err == nil && kb == want {
 				return resp.Content[k], k
 			}
 		}
@@ -204,7 +215,7 @@ func documentedMedia(resp *openapi3.Response, base string) (*openapi3.MediaType,
 // parameterNotes reports each of params, the parameters of contentType,
 // that the documented media type docKey does not carry with the same value.
 func parameterNotes(response, contentType string, params map[string]string, docKey string) []Note {
-	_, docParams, _ := mime.ParseMediaType(docKey)
+	_, docParams, _ := parseContentType(docKey)
 	names := make([]string, 0, len(params))
 	for name := range params {
 		names = append(names, name)
@@ -263,6 +274,9 @@ type memberWalker struct {
 }
 
 func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
+	if !isContainer(v) {
+		return
+	}
 	flat := flatten(schemas)
 	switch v := v.(type) {
 	case map[string]any:
@@ -275,13 +289,17 @@ func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			child := v[k]
+			if !isContainer(child) && documentsMember(flat, k) {
+				continue // a documented scalar: nothing below it to compare
+			}
 			sub, documented := memberSchemas(flat, k)
 			p := ptr + "/" + escapePointer(k)
 			if !documented {
 				w.notes = append(w.notes, Note{NoteMember, p, fmt.Sprintf("the body member %s is not in the schema of response %s", p, w.response)})
 				continue
 			}
-			w.walk(sub, v[k], p)
+			w.walk(sub, child, p)
 		}
 	case []any:
 		var items []*openapi3.Schema
@@ -297,6 +315,27 @@ func (w *memberWalker) walk(schemas []*openapi3.Schema, v any, ptr string) {
 			w.walk(items, e, fmt.Sprintf("%s/%d", ptr, i))
 		}
 	}
+}
+
+// isContainer reports whether a decoded JSON value is an object or an
+// array, the values that can hold members.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// documentsMember reports whether the schemas document the member name,
+// as memberSchemas does, without collecting the member's schemas.
+func documentsMember(flat []*openapi3.Schema, name string) bool {
+	for _, s := range flat {
+		if _, ok := s.Properties[name]; ok || s.AdditionalProperties.Schema != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten returns the schemas with the branches of their allOf, oneOf and

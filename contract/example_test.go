@@ -102,3 +102,30 @@ func ExampleValidator_Validate() {
 	//   - response-body: at "/error_code": property "error_code" is missing
 	//   - response-body: at "/error_msg": property "error_msg" is missing
 }
+
+// Get the drift notes of an exchange beside its verdict: what the service
+// sent that the spec does not document but the contract tolerates.
+func ExampleValidator_ValidateWithNotes() {
+	v, err := contract.NewValidator()
+	if err != nil {
+		panic(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "https://scm.cn-north-4.myhuaweicloud.com/v2/p1/scm/cert/scs1/cancel-cert", nil)
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("X-Auth-Token", "my-iam-token")
+	ex := &contract.Exchange{Request: req, StatusCode: http.StatusOK,
+		Header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}, "X-Trace-Id": {"abc"}},
+		Body:   []byte(`{"cert_id":"scs1","message":"success","status":"PAID"}`)}
+	notes, err := v.ValidateWithNotes(context.Background(), ex)
+	fmt.Println(err)
+	for _, n := range notes {
+		fmt.Println(n.Kind, n.Subject)
+	}
+	// Output:
+	// <nil>
+	// media-type-parameter charset=UTF-8
+	// header X-Trace-Id
+	// member /status
+}

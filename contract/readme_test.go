@@ -54,6 +54,24 @@ func TestReadmeValidate(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestReadmeValidateWithNotes holds the README's third "Validate your own
+// exchanges" snippet.
+func TestReadmeValidateWithNotes(t *testing.T) {
+	ctx := context.Background()
+	v, err := contract.NewValidator()
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://scm.cn-north-4.myhuaweicloud.com/v2/p1/scm/cert/scs1/cancel-cert", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-Token", "my-iam-token")
+	notes, err := v.ValidateWithNotes(ctx, &contract.Exchange{Request: req, StatusCode: http.StatusOK,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"cert_id":"scs1","message":"success","status":"PAID"}`)})
+	require.NoError(t, err) // drift is no problem
+	for _, n := range notes {
+		t.Log(n) // member /status: the body member /status is not in the schema of response 200
+	}
+	require.Equal(t, []string{"member /status"}, subjects(notes))
+}
+
 // TestReadmeRecorder holds the README's recorder snippet.
 func TestReadmeRecorder(t *testing.T) {
 	ctx := context.Background()

@@ -17,7 +17,8 @@ import (
 //	tr := contract.NewValidatingTransport(v, http.DefaultTransport, contract.ReportTo(t), rec)
 //
 // Each recording is marked valid or invalid, with the first problem found,
-// by the Transport's verdict: the exchange is not validated again. Under a
+// by the Transport's verdict, and carries the verdict's drift notes in
+// Notes: the exchange is not validated again. Under a
 // Transport without a Validator (NewTransport), the Recorder validates what
 // it records with the embedded spec; a recording is never marked valid
 // unchecked.
@@ -102,7 +103,8 @@ func (r *Recorder) recording(ex *Exchange, verdict Verdict) (*Recording, error) 
 		if err != nil {
 			return nil, fmt.Errorf("mark the recording: %w", err)
 		}
-		verdict = Verdict{Validated: true, Err: v.Validate(req.Context(), ex)}
+		notes, err := v.ValidateWithNotes(req.Context(), ex)
+		verdict = Verdict{Validated: true, Err: err, Notes: notes}
 	}
 	expect := Expectation{Valid: true}
 	var ve *ValidationError
@@ -125,6 +127,7 @@ func (r *Recorder) recording(ex *Exchange, verdict Verdict) (*Recording, error) 
 		Expect:   expect,
 		Request:  RecordedRequest{Method: req.Method, URL: req.URL.String(), Headers: req.Header, Body: ex.RequestBody},
 		Response: RecordedResponse{Status: ex.StatusCode, Headers: ex.Header, Body: ex.Body},
+		Notes:    verdict.Notes,
 	}
 	return r.redact(rec)
 }

@@ -235,6 +235,12 @@ func (r *Redactor) redactRecording(rec *Recording) *Recording {
 	out.Request.Body = r.redact(rec.Request.Body)
 	out.Response.Headers = r.RedactHeaders(rec.Response.Headers)
 	out.Response.Body = r.redact(rec.Response.Body)
+	if rec.Notes != nil {
+		out.Notes = make([]Note, len(rec.Notes))
+		for i, n := range rec.Notes {
+			out.Notes[i] = Note{Kind: n.Kind, Subject: r.Redact(n.Subject), Message: r.Redact(n.Message)}
+		}
+	}
 	return &out
 }
 

@@ -22,7 +22,8 @@ import (
 // The caller's request is never modified: Base is sent a clone whose body
 // reads the buffered bytes. The caller gets a response whose body reads the
 // same bytes as the hooks saw. Each exchange is validated once, however
-// many hooks look at it: they are given the verdict.
+// many hooks look at it: they are given the verdict, with the exchange's
+// drift notes (see Validator.ValidateWithNotes).
 type Transport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
@@ -73,6 +74,11 @@ type Verdict struct {
 	// when it breaks it, or another error when it could not be judged
 	// (such as ErrIncompleteExchange).
 	Err error
+	// Notes are the exchange's drift notes, from the same validation (see
+	// Validator.ValidateWithNotes): what the response shows that the spec
+	// does not document but the contract tolerates. They say nothing
+	// about Err: a valid exchange can have notes. Nil when not Validated.
+	Notes []Note
 }
 
 // NewValidatingTransport returns a Transport that validates every exchange
@@ -137,7 +143,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	var verdict Verdict
 	if t.Validator != nil {
-		verdict = Verdict{Validated: true, Err: t.Validator.Validate(sent.Context(), ex)}
+		notes, err := t.Validator.ValidateWithNotes(sent.Context(), ex)
+		verdict = Verdict{Validated: true, Err: err, Notes: notes}
 		if verdict.Err != nil && t.OnViolation != nil {
 			t.OnViolation(ex, verdict.Err)
 		}

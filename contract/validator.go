@@ -191,22 +191,44 @@ func withoutResponseHeaders(op *openapi3.Operation) *openapi3.Operation {
 // the body. It returns nil when the exchange keeps the contract, a
 // *ValidationError naming every problem when it does not, and an error
 // wrapping ErrIncompleteExchange when it cannot be judged. The request is
-// validated once.
+// validated once. What the exchange shows that the spec does not document
+// but the contract tolerates is no problem: ValidateWithNotes returns it.
 func (v *Validator) Validate(ctx context.Context, ex *Exchange) error {
+	_, err := v.validate(ctx, ex, false)
+	return err
+}
+
+// ValidateWithNotes is Validate that also returns the exchange's drift
+// notes (see DriftNotes): the members, headers and media-type parameters
+// of the response that the operation the exchange was routed to does not
+// document. Notes are not problems: an exchange can keep the contract and
+// have notes, or break it and have some. They are computed after the one
+// validation, whatever its verdict, from the route it found; an exchange
+// that reaches no operation, or cannot be judged, has none. The Transport
+// calls it and hands the notes to its hooks in the Verdict.
+func (v *Validator) ValidateWithNotes(ctx context.Context, ex *Exchange) ([]Note, error) {
+	return v.validate(ctx, ex, true)
+}
+
+func (v *Validator) validate(ctx context.Context, ex *Exchange, withNotes bool) ([]Note, error) {
 	if err := checkExchange(ex); err != nil {
-		return err
+		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	route, problems := v.checkRequest(ctx, ex.Request, ex.RequestBody, true)
+	var notes []Note
 	if route != nil {
 		problems = append(problems, v.checkResponse(ctx, route, ex)...)
+		if withNotes {
+			notes = DriftNotes(route.Operation, ex.StatusCode, ex.Header, ex.Body)
+		}
 	}
 	if len(problems) == 0 {
-		return nil
+		return notes, nil
 	}
-	return &ValidationError{Method: ex.Request.Method, Path: ex.Request.URL.EscapedPath(), Status: ex.StatusCode, Problems: problems}
+	return notes, &ValidationError{Method: ex.Request.Method, Path: ex.Request.URL.EscapedPath(), Status: ex.StatusCode, Problems: problems}
 }
 
 // ValidateRequest checks a request alone (route, parameters, credentials,

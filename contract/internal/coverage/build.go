@@ -1,9 +1,7 @@
 package coverage
 
 import (
-	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -15,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // Build computes the report of doc by recs. The document is not changed.
@@ -165,7 +164,7 @@ func newResponse(key string, resp *openapi3.Response) *response {
 	}
 	for mt := range resp.Content {
 		name := mt
-		if base, _, err := mime.ParseMediaType(mt); err == nil {
+		if base, _, err := scm.ParseContentType(mt); err == nil {
 			name = base
 		}
 		r.docMedia = append(r.docMedia, name)
@@ -279,30 +278,35 @@ func (m *matched) count(rec *contract.Recording) {
 	}
 }
 
-// mediaType returns the media type of a Content-Type, without parameters,
-// or NoContentType; a value that does not parse is kept as it is.
+// mediaType returns the media type of a Content-Type, without parameters
+// and in lower case (scm.ParseContentType, as the client reads it), or
+// NoContentType; a value that does not parse is kept as it is.
 func mediaType(contentType string) string {
 	if strings.TrimSpace(contentType) == "" {
 		return NoContentType
 	}
-	base, _, err := mime.ParseMediaType(contentType)
+	base, _, err := scm.ParseContentType(contentType)
 	if err != nil {
 		return contentType
 	}
 	return base
 }
 
-// errorCode returns the string value of ErrorCodeMember in a JSON object
-// body, or "".
+// errorCode returns the error code of a body as the client reads it (see
+// scm.APIError's Code): the string value of the member named exactly
+// ErrorCodeMember, case included, in a body that is one well-formed JSON
+// object by scm.DecodeJSON's rules (so one repeating a member name has
+// none); "" otherwise.
 func errorCode(body []byte) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
+	v, err := scm.DecodeJSON(body)
+	if err != nil {
 		return ""
 	}
-	var code string
-	if json.Unmarshal(m[ErrorCodeMember], &code) != nil {
+	m, ok := v.(map[string]any)
+	if !ok {
 		return ""
 	}
+	code, _ := m[ErrorCodeMember].(string)
 	return code
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/scmcontract/cancelcert/contract"
+	"github.com/scmcontract/cancelcert/gen/scm"
 )
 
 // InferredExtension marks statements of the spec as inferred rather than
@@ -132,12 +133,12 @@ func (r Rule) matches(ex *contract.Exchange) bool {
 	return true
 }
 
-// hasMember reports whether the JSON body holds a value at pointer.
+// hasMember reports whether the JSON body holds a value at pointer, its
+// member names matched exactly. A body that is not one well-formed JSON
+// value by scm.DecodeJSON's rules, the client's, holds none.
 func hasMember(body []byte, pointer string) bool {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
+	v, err := scm.DecodeJSON(body)
+	if err != nil {
 		return false
 	}
 	for _, tok := range strings.Split(pointer, "/")[1:] {

@@ -200,6 +200,12 @@ func TestRuleMatches(t *testing.T) {
 		{"member absent", []string{"member: /detail/a~1b/2"}, ex(429, "application/json", errBody), false},
 		{"member under a scalar", []string{"member: /error_code/x"}, ex(429, "application/json", errBody), false},
 		{"no field: nothing confirms it", nil, ex(429, "application/json", errBody), false},
+		// Bodies are read as the client reads them (scm.DecodeJSON): member
+		// names exactly, and a body repeating one holds nothing.
+		{"a code in a case-folded member", []string{"error_code: APIG.0308"}, ex(429, "application/json", `{"Error_Code":"APIG.0308"}`), false},
+		{"a code in a body repeating it", []string{"error_code: APIG.0308"}, ex(429, "application/json", `{"error_code":"APIG.0307","error_code":"APIG.0308"}`), false},
+		{"a member in a body repeating a name", []string{"member: /detail"}, ex(429, "application/json", `{"detail":1,"detail":2}`), false},
+		{"a member, case aside", []string{"member: /detail"}, ex(429, "application/json", `{"Detail":1}`), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
