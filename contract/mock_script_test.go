@@ -241,7 +241,8 @@ func TestScriptedFaultOverRawConnection(t *testing.T) {
 	m := newMock(t, contract.WithRequestIDs(func() string { return fixedID }))
 	require.NoError(t, m.ScriptAll(contract.CloseMidBody()))
 	srv := serve(t, m)
-	conn, err := net.Dial("tcp", srv[len("http://"):])
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(context.Background(), "tcp", srv[len("http://"):])
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	_, err = io.WriteString(conn, "POST /v2/"+projectID+"/scm/cert/"+certID+"/cancel-cert HTTP/1.1\r\nHost: x\r\nX-Auth-Token: t\r\n\r\n")

@@ -159,7 +159,7 @@ func (c *CertClient) CancelCertificate(ctx context.Context, projectID, certID st
 			prepared = true
 			return nil
 		}
-		resp, err := c.api.CancelCert(ctx, projectID, certID, finish) //nolint:bodyclose // Do discards it or returns it, and ParseCancelCertResult closes it
+		resp, err := c.api.CancelCert(ctx, projectID, certID, finish)
 		if err != nil && !prepared {
 			return nil, &notSentError{err: err}
 		}
@@ -172,7 +172,7 @@ func (c *CertClient) CancelCertificate(ctx context.Context, projectID, certID st
 			LogAttempt(ctx, c.logger, opCancelCert, a, projectID, certID)
 		}
 	}
-	resp, attempts, err := c.retry.Do(ctx, send, observe)
+	resp, attempts, err := c.retry.Do(ctx, send, observe) //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 	if err != nil {
 		var notSent *notSentError
 		if errors.As(err, &notSent) {

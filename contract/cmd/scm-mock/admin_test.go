@@ -47,12 +47,12 @@ func writeFile(t *testing.T, name, content string) string {
 // and body.
 func call(t *testing.T, method, url, body string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { require.NoError(t, resp.Body.Close()) }()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, resp.Header, string(data)
@@ -72,7 +72,7 @@ func TestCertsScriptAndAdmin(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, status, body)
 	require.Equal(t, "2", h.Get("Retry-After"))
 	require.Contains(t, body, "APIG.0308")
-	req, err := http.NewRequest(http.MethodPost, cancelURL(base, "scs-review"), nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, cancelURL(base, "scs-review"), http.NoBody)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	resp, err := http.DefaultClient.Do(req)
