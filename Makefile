@@ -86,5 +86,6 @@ fuzz: ## run each fuzz target for $(FUZZTIME); crashers land in testdata/fuzz
 bench: ## run the benchmarks $(BENCHCOUNT) times into $(BENCHOUT); compare client with baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/scm ./contract > $(BENCHOUT)
 	$(BENCHSTAT) $(BENCHOUT)
-	$(BENCHSTAT) -col /impl -filter '.name:CancelCert' $(BENCHOUT)
+	$(BENCHSTAT) -col /impl -filter '.name:CancelCert /impl:/.+/' $(BENCHOUT)
+	$(BENCHSTAT) -filter '.name:CancelCert /paired:/.+/' $(BENCHOUT)
 	$(BENCHSTAT) -col /impl -filter '.name:BuildRequest' $(BENCHOUT)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -74,7 +75,17 @@ func staticServer(tb testing.TB) string {
 // authentication on (it verifies every signature and validates both
 // directions against the spec), and a static handler that does nothing,
 // where the client's own overhead is largest relative to the total.
-// Compare with: benchstat -col /impl.
+//
+// The client runs as configured by default (impl=client: retries on, no
+// logger), with retries off (impl=client-noretry), and with a retry policy
+// and a logger set but not triggered (impl=client-retry-log: no attempt
+// is retried, and the logger, at level Warn, has nothing to write for a
+// success), and with the logger writing every attempt
+// (impl=client-retry-loginfo, to io.Discard). Compare with:
+// benchstat -col /impl. The paired=... sub-benchmarks run the baseline and
+// one client configuration in the same loop and report the ratio of their
+// times (client/baseline), which load drifting between sub-benchmarks
+// cannot skew.
 func BenchmarkCancelCert(b *testing.B) {
 	servers := map[string]string{
 		"mock":   contract.StartMock(b, contract.WithKeyPair(testAK, testSK)).URL,
@@ -85,18 +96,61 @@ func BenchmarkCancelCert(b *testing.B) {
 	hc := &http.Client{Transport: transport}
 	for _, server := range []string{"mock", "static"} {
 		base := servers[server]
-		client, err := scm.NewCertClient(base,
-			scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID}), scm.WithHTTPClient(hc))
-		require.NoError(b, err)
+		newClient := func(opts ...scm.CertClientOption) *scm.CertClient {
+			opts = append([]scm.CertClientOption{scm.WithHTTPClient(hc),
+				scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID})}, opts...)
+			c, err := scm.NewCertClient(base, opts...)
+			require.NoError(b, err)
+			return c
+		}
+		logAt := func(level slog.Level) *slog.Logger {
+			return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+		}
+		clients := map[string]*scm.CertClient{
+			"client":               newClient(),
+			"client-noretry":       newClient(scm.WithRetryPolicy(scm.NoRetry())),
+			"client-retry-log":     newClient(scm.WithRetryPolicy(scm.DefaultRetryPolicy()), scm.WithLogger(logAt(slog.LevelWarn))),
+			"client-retry-loginfo": newClient(scm.WithRetryPolicy(scm.DefaultRetryPolicy()), scm.WithLogger(logAt(slog.LevelInfo))),
+		}
 		calls := map[string]func(ctx context.Context) (*scm.CancelCertResult, error){
 			"baseline": func(ctx context.Context) (*scm.CancelCertResult, error) {
 				return baselineCancel(ctx, hc, base, projectID, certID)
 			},
-			"client": func(ctx context.Context) (*scm.CancelCertResult, error) {
-				return client.CancelCertificate(ctx, projectID, certID)
-			},
 		}
-		for _, impl := range []string{"baseline", "client"} {
+		for name, client := range clients {
+			calls[name] = func(ctx context.Context) (*scm.CancelCertResult, error) {
+				return client.CancelCertificate(ctx, projectID, certID)
+			}
+		}
+		// Paired: each iteration calls the baseline and the client, in
+		// alternating order, and the ratio of their summed times is
+		// reported, so that a machine whose load drifts between
+		// sub-benchmarks (a shared one) skews both sides alike.
+		for _, impl := range []string{"client-noretry", "client", "client-retry-log", "client-retry-loginfo"} {
+			baseline, call := calls["baseline"], calls[impl]
+			b.Run("server="+server+"/paired="+impl, func(b *testing.B) {
+				ctx := context.Background()
+				var spent [2]time.Duration // baseline, client
+				i := 0
+				for b.Loop() {
+					for k := range 2 {
+						side := (i + k) % 2
+						f := baseline
+						if side == 1 {
+							f = call
+						}
+						start := time.Now()
+						if _, err := f(ctx); err != nil {
+							b.Fatal(err)
+						}
+						spent[side] += time.Since(start)
+					}
+					i++
+				}
+				b.ReportMetric(float64(spent[1])/float64(spent[0]), "client/baseline")
+			})
+		}
+		for _, impl := range []string{"baseline", "client-noretry", "client", "client-retry-log", "client-retry-loginfo"} {
 			call := calls[impl]
 			b.Run("server="+server+"/impl="+impl, func(b *testing.B) {
 				ctx := context.Background()

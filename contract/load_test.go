@@ -59,11 +59,26 @@ func (f *failures) add(format string, args ...any) {
 	f.first = append(f.first, fmt.Sprintf(format, args...))
 }
 
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(req)
+}
+
 // TestLoadSignedClientAgainstMock runs the signed CertClient against the
 // mock, with authentication on, from many goroutines at once, mixing every
 // scenario, with every exchange validated against the spec. Every call
 // must get the answer its scenario asked for, no exchange may break the
-// contract, and no goroutine may be left behind. Run it with -race.
+// contract, and no goroutine may be left behind. The client retries, as it
+// does by default, with waits of at most a millisecond so that the test
+// measures load rather than backoff: the 429 scenario, asked for on every
+// attempt, is sent twice, and every other scenario once. Run it with
+// -race.
 func TestLoadSignedClientAgainstMock(t *testing.T) {
 	noLeaks(t)
 	workers, calls := 16, 500
@@ -77,10 +92,12 @@ func TestLoadSignedClientAgainstMock(t *testing.T) {
 	vt := contract.NewValidatingTransport(newValidator(t), transport, func(_ *contract.Exchange, err error) {
 		violations.add("%v", err)
 	})
+	sent := &countingTransport{next: vt}
 	client, err := scm.NewCertClient(srv.URL,
 		scm.WithAKSK(scm.Credentials{AK: scm.NewSecret(testAK), SK: scm.NewSecret(testSK), ProjectID: projectID}),
 		scm.WithRequestEditorFn(preferFromContext),
-		scm.WithHTTPClient(&http.Client{Transport: vt}))
+		scm.WithHTTPClient(&http.Client{Transport: sent}),
+		scm.WithRetryPolicy(scm.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	require.NoError(t, err)
 	scenarios := []int{200, 400, 401, 403, 404, 429, 500}
 
@@ -116,9 +133,14 @@ func TestLoadSignedClientAgainstMock(t *testing.T) {
 			want[(w+i)%len(scenarios)]++
 		}
 	}
+	wantSent := int64(workers * calls)
 	for k, code := range scenarios {
 		require.Equal(t, want[k], counts[k].Load(), "right answers with status %d", code)
+		if code == http.StatusTooManyRequests {
+			wantSent += want[k] // each throttled call is retried once
+		}
 	}
+	require.Equal(t, wantSent, sent.n.Load(), "requests sent: one per call, two per throttled call")
 }
 
 // checkAnswer returns what is wrong with the answer to a call that asked

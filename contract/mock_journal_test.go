@@ -33,7 +33,10 @@ func TestJournalRecordsRequests(t *testing.T) {
 	require.ErrorIs(t, err, scm.ErrAuth)
 	_, err = withToken.CancelCertificate(context.Background(), projectID, "scs-unknown")
 	require.ErrorIs(t, err, scm.ErrNotFound)
-	resp, err := http.Post(srv+"/v2/"+projectID+"/scm/cert/"+certID+"/cancel-cert?debug=1", "", nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost,
+		srv+"/v2/"+projectID+"/scm/cert/"+certID+"/cancel-cert?debug=1", http.NoBody)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 

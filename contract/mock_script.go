@@ -454,14 +454,16 @@ func (m *Mock) writeFault(w http.ResponseWriter, r *http.Request, buf *bufferedR
 		// handler, which resets the stream or closes the connection.
 		panic(http.ErrAbortHandler)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // the fault ends the connection either way
 	if f == FaultResetConnection {
 		if tc, ok := conn.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // close with RST rather than FIN
 		}
 		return true
 	}
-	fmt.Fprintf(rw, "HTTP/1.1 %d %s\r\n", buf.status, http.StatusText(buf.status))
+	if _, err := fmt.Fprintf(rw, "HTTP/1.1 %d %s\r\n", buf.status, http.StatusText(buf.status)); err != nil {
+		m.logf("mock: write status line: %v", err)
+	}
 	h := buf.header.Clone()
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Connection", "close")

@@ -16,10 +16,11 @@ import (
 
 // stateClient serves m and returns a client sending a token, with every
 // exchange validated against the spec.
-func stateClient(t *testing.T, m *contract.Mock) *scm.CertClient {
+func stateClient(t *testing.T, m *contract.Mock, opts ...scm.CertClientOption) *scm.CertClient {
 	t.Helper()
 	vt := contract.NewValidatingTransport(newValidator(t), http.DefaultTransport, contract.ReportTo(t))
-	c, err := scm.NewCertClient(serve(t, m), scm.WithToken(testToken), scm.WithHTTPClient(&http.Client{Transport: vt}))
+	opts = append([]scm.CertClientOption{scm.WithToken(testToken), scm.WithHTTPClient(&http.Client{Transport: vt})}, opts...)
+	c, err := scm.NewCertClient(serve(t, m), opts...)
 	require.NoError(t, err)
 	return c
 }
@@ -31,13 +32,14 @@ func newMock(t *testing.T, opts ...contract.MockOption) *contract.Mock {
 	return m
 }
 
-// requireAPIError checks that err is an *scm.APIError with the status and
-// code, and in the class.
-func requireAPIError(t *testing.T, err error, status int, code string, class error) {
+// requireBadRequest checks that err is an *scm.APIError with HTTP 400 (the
+// status of every refusal of the mock's state model) and code, and in the
+// class.
+func requireBadRequest(t *testing.T, err error, code string, class error) {
 	t.Helper()
 	var apiErr *scm.APIError
 	require.ErrorAs(t, err, &apiErr)
-	require.Equal(t, status, apiErr.StatusCode)
+	require.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
 	require.Equal(t, code, apiErr.Code)
 	require.ErrorIs(t, err, class)
 }
@@ -53,7 +55,7 @@ func TestMockStateModel(t *testing.T) {
 			_, err := c.CancelCertificate(context.Background(), projectID, certID)
 			if status != contract.StatusChecking && status != contract.StatusCheckingOrg {
 				// Why it must fail: only CHECKING and CHECKING_ORG allow a cancel (inferred).
-				requireAPIError(t, err, http.StatusBadRequest, "SCM.0010", scm.ErrWrongState)
+				requireBadRequest(t, err, "SCM.0010", scm.ErrWrongState)
 				got, _ := m.Certificate(projectID, certID)
 				require.Equal(t, status, got, "a refused cancel changes nothing")
 				return
@@ -65,7 +67,7 @@ func TestMockStateModel(t *testing.T) {
 
 			// Why it must fail: the application is no longer under review.
 			_, err = c.CancelCertificate(context.Background(), projectID, certID)
-			requireAPIError(t, err, http.StatusBadRequest, "SCM.0010", scm.ErrWrongState)
+			requireBadRequest(t, err, "SCM.0010", scm.ErrWrongState)
 		})
 	}
 }
@@ -85,7 +87,7 @@ func TestMockUnknownCertificates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.CancelCertificate(context.Background(), tt.project, tt.cert)
-			requireAPIError(t, err, http.StatusBadRequest, tt.code, tt.class)
+			requireBadRequest(t, err, tt.code, tt.class)
 			got, _ := m.Certificate(projectID, certID)
 			require.Equal(t, contract.StatusChecking, got, "the real owner's certificate is untouched")
 		})
@@ -149,7 +151,7 @@ func TestMockSetCertificateAndReset(t *testing.T) {
 	m.Reset()
 	require.Equal(t, []contract.Certificate{{ProjectID: projectID, CertID: certID, Status: contract.StatusChecking}}, m.Certificates())
 	_, err = c.CancelCertificate(context.Background(), projectID, "scs-added")
-	requireAPIError(t, err, http.StatusBadRequest, "SCM.0020", scm.ErrNotFound)
+	requireBadRequest(t, err, "SCM.0020", scm.ErrNotFound)
 }
 
 // TestMockStateConcurrent cancels the same applications from many

@@ -63,9 +63,9 @@ func TestMockAcceptsUnsignedPayload(t *testing.T) {
 			req.Header.Set("X-Sdk-Date", date)
 			req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%x",
 				testAK, tt.signed, mac.Sum(nil)))
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := http.DefaultClient.Do(req) //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 			require.NoError(t, err)
-			res, err := scm.ParseCancelCert(resp, 0)
+			res, err := scm.ParseCancelCertResult(resp, 0)
 			if tt.wantCode == http.StatusOK {
 				require.NoError(t, err)
 				require.Equal(t, certID, res.CertId)

@@ -3,6 +3,7 @@ package scm
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // CertClientOption configures a CertClient when NewCertClient builds it.
@@ -11,7 +12,8 @@ import (
 //   - every ClientOption (WithAKSK, WithToken, WithHTTPClient,
 //     WithRequestEditorFn, WithBaseURL): NewCertClient hands them, in
 //     order, to the generated Client it sends requests through;
-//   - the options only a CertClient has, such as WithResponseLimit.
+//   - the options only a CertClient has: WithResponseLimit,
+//     WithRetryPolicy, WithLogger, WithUserAgent and WithTimeouts.
 //
 // Both mix freely in one call:
 //
@@ -31,6 +33,16 @@ type certClientSettings struct {
 	clientOpts []ClientOption
 	// responseLimit is the largest response body read, in bytes.
 	responseLimit int64
+	// retry is the policy of every call.
+	retry RetryPolicy
+	// logger receives one record per attempt; nil writes nothing.
+	logger *slog.Logger
+	// userAgentSuffix follows the client's own User-Agent.
+	userAgentSuffix string
+	// timeouts are those of the default HTTP client; timeoutsSet reports
+	// that WithTimeouts gave them.
+	timeouts    Timeouts
+	timeoutsSet bool
 }
 
 // applyCertClient makes every ClientOption a CertClientOption: it is kept
@@ -58,6 +70,52 @@ func WithResponseLimit(n int64) CertClientOption {
 			return fmt.Errorf("scm: with response limit: %d bytes is not a positive limit", n)
 		}
 		s.responseLimit = n
+		return nil
+	})
+}
+
+// WithRetryPolicy sets when a CertClient sends a call again, and how long
+// it waits first; DefaultRetryPolicy without it. NoRetry() turns retries
+// off. Fields left at zero take their defaults (see RetryPolicy).
+func WithRetryPolicy(p RetryPolicy) CertClientOption {
+	return certClientOption(func(s *certClientSettings) error {
+		s.retry = p
+		return nil
+	})
+}
+
+// WithLogger makes a CertClient write one record per attempt to logger
+// (see LogAttempt): operation, attempt, status, error code, request ID,
+// duration and whether another attempt follows; never the URL, a header,
+// the project or certificate ID, or a secret. A nil logger writes nothing.
+func WithLogger(logger *slog.Logger) CertClientOption {
+	return certClientOption(func(s *certClientSettings) error {
+		s.logger = logger
+		return nil
+	})
+}
+
+// WithUserAgent adds suffix, such as a program's name and version, after
+// the client's User-Agent: "cancelcert/<module version> (Go) suffix" (see
+// UserAgent). A suffix holding a control character makes NewCertClient
+// fail.
+func WithUserAgent(suffix string) CertClientOption {
+	return certClientOption(func(s *certClientSettings) error {
+		if _, err := UserAgent(suffix); err != nil {
+			return fmt.Errorf("scm: with user agent: %w", err)
+		}
+		s.userAgentSuffix = suffix
+		return nil
+	})
+}
+
+// WithTimeouts sets the timeouts of the HTTP client a CertClient builds by
+// default (see NewHTTPClient; fields left at zero take their defaults).
+// NOTE that it makes NewCertClient fail beside WithHTTPClient, whose
+// client is used as it is: set the timeouts on that client instead.
+func WithTimeouts(t Timeouts) CertClientOption {
+	return certClientOption(func(s *certClientSettings) error {
+		s.timeouts, s.timeoutsSet = t, true
 		return nil
 	})
 }

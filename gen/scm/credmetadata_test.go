@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,7 +42,7 @@ func newMetadataServer(t testing.TB) *metadataServer {
 				w.WriteHeader(m.tokenCode)
 				return
 			}
-			_, _ = io.WriteString(w, "token-"+string(rune('0'+m.tokens)))
+			_, _ = io.WriteString(w, "token-"+strconv.Itoa(m.tokens))
 		case r.Method == http.MethodGet && r.URL.Path == "/openstack/latest/securitykey":
 			token := r.Header.Get("X-Metadata-Token")
 			m.keyGets = append(m.keyGets, token)

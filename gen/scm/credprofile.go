@@ -15,7 +15,7 @@ import (
 
 // EnvCredentialsFile names the profile file to read instead of
 // ~/.huaweicloud/credentials, as the official SDK does.
-const EnvCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+const EnvCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE" //nolint:gosec // G101: the name of an environment variable, not a credential
 
 // ProfileProvider reads credentials from the official SDK's profile file:
 // Path, else the file HUAWEICLOUD_SDK_CREDENTIALS_FILE names, else

@@ -237,9 +237,9 @@ func TestWithCredentialsProviderSignsWithCurrent(t *testing.T) {
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
-				resp, err := api.CancelCert(context.Background(), "p1", "scs1481110651012")
+				resp, err := api.CancelCert(context.Background(), "p1", "scs1481110651012") //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 				if err == nil {
-					_, err = ParseCancelCert(resp, 0)
+					_, err = ParseCancelCertResult(resp, 0)
 				}
 				errs[i] = err
 			})

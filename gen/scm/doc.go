@@ -8,9 +8,15 @@
 //
 // NewCertClient builds a CertClient for an endpoint; its
 // CancelCertificate returns the service's *CancelCertResult or an error.
-// Options configure it: WithAKSK or WithToken for credentials,
-// WithHTTPClient for the transport, WithResponseLimit for the largest body
-// read (see CertClientOption).
+// By default it retries what cannot have reached SCM (RetryPolicy), bounds
+// each attempt with timeouts (NewHTTPClient) and sends a User-Agent
+// (UserAgent). Options configure it: WithAKSK, WithToken or
+// WithCredentialsProvider for credentials, WithRetryPolicy (NoRetry turns
+// retries off), WithTimeouts, WithLogger (one record per attempt, see
+// LogAttempt), WithUserAgent, WithHTTPClient for the transport and
+// WithResponseLimit for the largest body read (see CertClientOption). The
+// error of a call that sent anything is an *AttemptsError telling how many
+// attempts were made.
 //
 // # Signing
 //
@@ -22,7 +28,10 @@
 //
 // Credentials hold an AK, SK, optional security token and project ID;
 // CredentialsFromEnv reads them from the official SDK's variables
-// (HUAWEICLOUD_SDK_AK ...). Secrets are Secret values, which never print.
+// (HUAWEICLOUD_SDK_AK ...). DefaultCredentialsChain looks in the
+// environment, the profile file and the ECS metadata service, and
+// refreshes temporary credentials before they expire. Secrets are Secret
+// values, which never print.
 //
 // # Endpoints
 //

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scmcontract/cancelcert/gen/scm"
@@ -189,4 +192,52 @@ func ExampleWithResponseLimit() {
 	// true
 	// scm: cancel-cert: HTTP 200: read body: body too large: more than 64 bytes
 	// scm: with response limit: 0 bytes is not a positive limit
+}
+
+// Retry a throttled call, and log each attempt. The stand-in server
+// throttles the first request; the policy's clock is real, so the wait is
+// the Retry-After the server sends (none here: a short backoff).
+func ExampleWithRetryPolicy() {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := `{"cert_id":"scs1481110651012","message":"success"}`
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			body = `{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached","request_id":"r1"}`
+		}
+		if _, err := io.WriteString(w, body); err != nil {
+			log.Print(err)
+		}
+	}))
+	defer srv.Close()
+
+	// A text logger on stdout without the attributes that vary: time,
+	// duration and the random delay.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey, "duration", "delay":
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	client, err := scm.NewCertClient(srv.URL, scm.WithToken("my-iam-token"),
+		scm.WithRetryPolicy(scm.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond}),
+		scm.WithLogger(logger))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	result, err := client.CancelCertificate(context.Background(), "my-project", "scs1481110651012")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(result.Message)
+	// Output:
+	// level=WARN msg="scm: attempt" operation=cancel-cert attempt=1 status=429 error_code=APIG.0308 request_id=r1 retry=true reason="throttled by the gateway"
+	// level=INFO msg="scm: attempt" operation=cancel-cert attempt=2 status=200 error_code="" request_id="" retry=false reason="a final answer"
+	// success
 }

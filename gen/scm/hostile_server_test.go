@@ -64,7 +64,9 @@ func streamForever(conn net.Conn, done <-chan struct{}) {
 // the caller's deadline, and no goroutine is left behind. An error with a
 // response is an *APIError with its status (wantStatus); an error without
 // one (wantStatus 0) is not, so the caller can tell whether the deadline
-// struck while awaiting the headers or while reading the body.
+// struck while awaiting the headers or while reading the body. Retries
+// are on, as by default, yet each case makes one attempt: the request was
+// written every time, so it may have been delivered.
 func TestHostileServers(t *testing.T) {
 	jsonType := "Content-Type: application/json"
 	bomb := gzipped(t, bytes.Repeat([]byte(" "), 8<<20))
@@ -150,6 +152,10 @@ func TestHostileServers(t *testing.T) {
 			require.Nil(t, got)
 			require.Error(t, err, "must fail: %s", tt.why)
 			require.Less(t, elapsed, deadline+time.Second, "the caller's deadline is honoured")
+			var attemptsErr *AttemptsError
+			require.ErrorAs(t, err, &attemptsErr)
+			require.Equal(t, 1, attemptsErr.Attempts,
+				"retries are on by default, but each of these servers got the whole request, so it is not sent again")
 			var apiErr *APIError
 			require.Equal(t, tt.wantStatus != 0, errors.As(err, &apiErr), "an *APIError exactly when a response came: %v", err)
 			if apiErr != nil {

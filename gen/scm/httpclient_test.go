@@ -21,7 +21,9 @@ func stallingServer(t testing.TB, headersFirst bool) string {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
 			_, _ = io.WriteString(w, `{"cert_id":`)
-			http.NewResponseController(w).Flush() //nolint:errcheck // the test only needs the headers out
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("flush the headers: %v", err)
+			}
 		}
 		<-release
 	}))
@@ -49,9 +51,9 @@ func TestHTTPClientCutsStalls(t *testing.T) {
 			client := NewHTTPClient(tt.timeouts)
 			req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, http.NoBody)
 			require.NoError(t, err)
-			resp, err := client.Do(req)
+			resp, err := client.Do(req) //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 			if err == nil {
-				_, err = ParseCancelCert(resp, 0) // reads the body
+				_, err = ParseCancelCertResult(resp, 0) // reads the body
 			}
 			require.ErrorContains(t, err, tt.wantErr)
 		})
@@ -65,7 +67,7 @@ func TestHTTPClientStallNotRetried(t *testing.T) {
 	url := stallingServer(t, false)
 	client := NewHTTPClient(Timeouts{ResponseHeader: 50 * time.Millisecond})
 	var verdicts []Retryability
-	_, attempts, err := fakePolicy(DefaultRetryPolicy(), newFakeClock()).Do(context.Background(), post(client, url),
+	attempts, err := doWithoutResponse(context.Background(), t, fakePolicy(DefaultRetryPolicy(), newFakeClock()), post(client, url),
 		func(a Attempt) { verdicts = append(verdicts, a.Verdict) })
 	require.ErrorContains(t, err, "timeout awaiting response headers")
 	require.Equal(t, 1, attempts)

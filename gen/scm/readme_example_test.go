@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/scmcontract/cancelcert/gen/scm"
 )
@@ -96,11 +98,48 @@ func ExampleAPIError_handle() {
 	case errors.Is(err, scm.ErrWrongState): // SCM.0010: the application cannot be cancelled now
 	case errors.Is(err, scm.ErrNotFound): // SCM.0008, SCM.0020, or a 404 other than the gateway's "no such API"
 	case errors.Is(err, scm.ErrAuth): // 401 / APIGW.0301
-	case errors.Is(err, scm.ErrThrottled): // 429 / APIG.0308: retry later
+	case errors.Is(err, scm.ErrThrottled): // 429 / APIG.0308 on every attempt: the client's retries ran out
 	case errors.Is(err, scm.ErrMalformedResponse): // a 200 that is no result: the service broke the contract
 	case errors.As(err, &apiErr):
 		log.Printf("cancel-cert: HTTP %d %s %s (request ID %s)", apiErr.StatusCode, apiErr.Code, apiErr.Message, apiErr.RequestID)
 	default:
 		log.Printf("cancel-cert: %v", err) // the network, or an ID refused before sending
 	}
+	var attemptsErr *scm.AttemptsError
+	if errors.As(err, &attemptsErr) { // every error of a call that sent something
+		log.Printf("cancel-cert: %d attempts, stopped: %s", attemptsErr.Attempts, attemptsErr.Stop)
+	}
+}
+
+// README, "Production use".
+func ExampleNewCertClient_production() {
+	ctx := context.Background()
+	endpoint, err := scm.EndpointForRegion("cn-north-4")
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := scm.NewCertClient(endpoint,
+		scm.WithCredentialsProvider(scm.DefaultCredentialsChain()), // environment, profile file, ECS metadata
+		scm.WithRetryPolicy(scm.RetryPolicy{MaxAttempts: 5, MaxElapsed: 30 * time.Second}),
+		scm.WithTimeouts(scm.Timeouts{Attempt: 10 * time.Second}),
+		scm.WithLogger(slog.Default()),
+		scm.WithUserAgent("cert-rotator/2.1"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.CancelCertificate(ctx, os.Getenv("HUAWEICLOUD_SDK_PROJECT_ID"), "scs1481110651012")
+	fmt.Println(err)
+}
+
+// README, "Production use": one attempt only.
+func ExampleNoRetry() {
+	ctx := context.Background()
+	client, err := scm.NewCertClient("https://scm.cn-north-4.myhuaweicloud.com",
+		scm.WithToken(os.Getenv("SCM_AUTH_TOKEN")), scm.WithRetryPolicy(scm.NoRetry()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.CancelCertificate(ctx, os.Getenv("HUAWEICLOUD_SDK_PROJECT_ID"), "scs1481110651012")
+	fmt.Println(err) // a 429 comes back at once, as an *APIError wrapping scm.ErrThrottled
 }

@@ -196,7 +196,10 @@ func classifyTransportError(err error, written bool) (Retryability, string) {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var opErr *net.OpError
+	var notSent *notSentError
 	switch {
+	case errors.As(err, &notSent):
+		return NotRetryable, "the request could not be prepared"
 	case errors.Is(err, context.Canceled):
 		return NotRetryable, "cancelled"
 	case errors.As(err, &certErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostErr):
@@ -208,6 +211,16 @@ func classifyTransportError(err error, written bool) (Retryability, string) {
 	}
 	return RetryablePossiblyDelivered, "failed after the request was written"
 }
+
+// notSentError marks the error of an attempt that failed before its
+// request was handed to the transport (credentials that cannot be had, a
+// signature refused): nothing was sent, and sending again would fail the
+// same way, so it is not retried.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+
+func (e *notSentError) Unwrap() error { return e.err }
 
 // AttemptFunc sends attempt number attempt (1 for the first) and returns
 // the response or the transport error, as http.Client.Do does. It must
@@ -419,7 +432,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.sleep = sleepContext
 	}
 	if p.random == nil {
-		p.random = rand.Float64 //nolint:gosec // G404: jitter needs no unpredictability
+		p.random = rand.Float64 // jitter needs no unpredictability
 	}
 	return p
 }

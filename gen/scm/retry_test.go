@@ -83,6 +83,18 @@ func scriptedServer(t testing.TB, answers ...answer) (string, *atomic.Int32) {
 	return srv.URL, &n
 }
 
+// doWithoutResponse runs p.Do for attempts that must all fail, and fails
+// the test, closing it, on any response that came back.
+func doWithoutResponse(ctx context.Context, t testing.TB, p RetryPolicy, send AttemptFunc, observe func(Attempt)) (int, error) {
+	t.Helper()
+	resp, attempts, err := p.Do(ctx, send, observe)
+	if resp != nil {
+		_ = resp.Body.Close()
+		t.Errorf("want no response, got HTTP %d", resp.StatusCode)
+	}
+	return attempts, err
+}
+
 // post returns an AttemptFunc that POSTs to url with client.
 func post(client *http.Client, url string) AttemptFunc {
 	return func(ctx context.Context, _ int) (*http.Response, error) {
@@ -134,13 +146,13 @@ func TestRetryThrottledThenSuccess(t *testing.T) {
 	api, err := NewClient(srv.URL, withAKSKClock(creds, clock.Now))
 	require.NoError(t, err)
 	var seen []Attempt
-	resp, attempts, err := fakePolicy(DefaultRetryPolicy(), clock).Do(context.Background(),
+	resp, attempts, err := fakePolicy(DefaultRetryPolicy(), clock).Do(context.Background(), //nolint:bodyclose // ParseCancelCertResult reads and closes the body
 		func(ctx context.Context, _ int) (*http.Response, error) {
 			return api.CancelCert(ctx, "p1", "scs1481110651012")
 		}, func(a Attempt) { seen = append(seen, a) })
 	require.NoError(t, err)
 	require.Equal(t, 3, attempts)
-	res, err := ParseCancelCert(resp, 0)
+	res, err := ParseCancelCertResult(resp, 0)
 	require.NoError(t, err)
 	require.Equal(t, "scs1481110651012", res.CertId)
 
@@ -224,7 +236,7 @@ func TestRetryDialFailure(t *testing.T) {
 
 	clock := newFakeClock()
 	var verdicts []Retryability
-	_, attempts, err := fakePolicy(RetryPolicy{MaxAttempts: 3}, clock).Do(context.Background(),
+	attempts, err := doWithoutResponse(context.Background(), t, fakePolicy(RetryPolicy{MaxAttempts: 3}, clock),
 		post(http.DefaultClient, url), func(a Attempt) { verdicts = append(verdicts, a.Verdict) })
 	require.Equal(t, 3, attempts)
 	var ae *AttemptsError
@@ -243,7 +255,8 @@ func TestRetryDialFailure(t *testing.T) {
 // during the TLS handshake never got the request, so it is retried; a
 // certificate that does not verify is not.
 func TestRetryTLSHandshakeFailure(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ln.Close() })
 	var accepted atomic.Int32
@@ -257,7 +270,7 @@ func TestRetryTLSHandshakeFailure(t *testing.T) {
 			_ = conn.Close()
 		}
 	}()
-	_, attempts, err := fakePolicy(RetryPolicy{MaxAttempts: 3}, newFakeClock()).Do(context.Background(),
+	attempts, err := doWithoutResponse(context.Background(), t, fakePolicy(RetryPolicy{MaxAttempts: 3}, newFakeClock()),
 		post(&http.Client{}, "https://"+ln.Addr().String()+"/x"), nil)
 	require.Error(t, err)
 	require.Equal(t, 3, attempts, "a handshake cut short is retried")
@@ -265,7 +278,7 @@ func TestRetryTLSHandshakeFailure(t *testing.T) {
 
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(tlsSrv.Close)
-	_, attempts, err = fakePolicy(RetryPolicy{MaxAttempts: 3}, newFakeClock()).Do(context.Background(),
+	attempts, err = doWithoutResponse(context.Background(), t, fakePolicy(RetryPolicy{MaxAttempts: 3}, newFakeClock()),
 		post(&http.Client{}, tlsSrv.URL), nil) // the test server's certificate is not trusted
 	require.ErrorContains(t, err, "certificate")
 	require.Equal(t, 1, attempts, "a certificate that does not verify is not retried")
@@ -297,7 +310,7 @@ func TestRetryConnectionLostAfterWrite(t *testing.T) {
 			t.Cleanup(srv.Close)
 			var verdicts []Retryability
 			p := fakePolicy(RetryPolicy{MaxAttempts: 3, RetryPossiblyDelivered: tt.optIn}, newFakeClock())
-			_, attempts, err := p.Do(context.Background(), post(&http.Client{}, srv.URL),
+			attempts, err := doWithoutResponse(context.Background(), t, p, post(&http.Client{}, srv.URL),
 				func(a Attempt) { verdicts = append(verdicts, a.Verdict) })
 			require.Error(t, err)
 			require.Equal(t, tt.wantAttempts, attempts)
@@ -402,7 +415,7 @@ func TestRetryContextCancelledWhileWaiting(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := DefaultRetryPolicy()
 	p.sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return sleepContext(ctx, time.Hour) }
-	_, attempts, err := p.Do(ctx, post(http.DefaultClient, url), nil)
+	attempts, err := doWithoutResponse(ctx, t, p, post(http.DefaultClient, url), nil)
 	require.ErrorIs(t, err, context.Canceled)
 	var ae *AttemptsError
 	require.ErrorAs(t, err, &ae)

@@ -47,12 +47,12 @@ func writeFile(t *testing.T, name, content string) string {
 // and body.
 func call(t *testing.T, method, url, body string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { require.NoError(t, resp.Body.Close()) }()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, resp.Header, string(data)
@@ -72,7 +72,7 @@ func TestCertsScriptAndAdmin(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, status, body)
 	require.Equal(t, "2", h.Get("Retry-After"))
 	require.Contains(t, body, "APIG.0308")
-	req, err := http.NewRequest(http.MethodPost, cancelURL(base, "scs-review"), nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, cancelURL(base, "scs-review"), http.NoBody)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-Token", "t")
 	resp, err := http.DefaultClient.Do(req)
@@ -230,13 +230,34 @@ func TestRunBadFiles(t *testing.T) {
 }
 
 // TestScriptedThrottleReachesTheClient checks that a client of package scm
-// sees a scripted 429 as scm.ErrThrottled.
+// sees a scripted 429 as scm.ErrThrottled when it makes one attempt, and,
+// with its default retries, waits the Retry-After the script set and gets
+// the mock's usual answer on the second attempt.
 func TestScriptedThrottleReachesTheClient(t *testing.T) {
-	base := "http://" + startMock(t, "-script", writeFile(t, "s.yaml", "- answers: [{status: 429, retry_after: 1s}]"))
-	c, err := scm.NewCertClient(base, scm.WithToken("a-token"))
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err = c.CancelCertificate(ctx, testProject, "any")
-	require.ErrorIs(t, err, scm.ErrThrottled)
+	tests := []struct {
+		name    string
+		opts    []scm.CertClientOption
+		wantErr error
+		minWait time.Duration
+	}{
+		{name: "no retry", opts: []scm.CertClientOption{scm.WithRetryPolicy(scm.NoRetry())}, wantErr: scm.ErrThrottled},
+		{name: "default retries", minWait: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := "http://" + startMock(t, "-script", writeFile(t, "s.yaml", "- answers: [{status: 429, retry_after: 1s}]"))
+			c, err := scm.NewCertClient(base, append([]scm.CertClientOption{scm.WithToken("a-token")}, tt.opts...)...)
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err = c.CancelCertificate(ctx, testProject, "any")
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr, "the one attempt was throttled")
+				return
+			}
+			require.NoError(t, err, "the second attempt takes the mock's usual answer")
+			require.GreaterOrEqual(t, time.Since(start), tt.minWait, "Retry-After: 1 was honoured")
+		})
+	}
 }
