@@ -24,12 +24,10 @@ import (
 func (v *Validator) checkResponse(ctx context.Context, route *routers.Route, ex *Exchange) []Problem {
 	var problems []Problem
 	responses := route.Operation.Responses
-	if responses.Status(ex.StatusCode) == nil {
-		problems = append(problems, Problem{KindStatus, fmt.Sprintf("status %d is not documented (documented: %s)",
-			ex.StatusCode, joinInts(documentedStatuses(route.Operation)))})
-	}
 	ref := responses.Status(ex.StatusCode)
 	if ref == nil {
+		problems = append(problems, Problem{KindStatus, fmt.Sprintf("status %d is not documented (documented: %s)",
+			ex.StatusCode, joinInts(documentedStatuses(route.Operation)))})
 		ref = responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
