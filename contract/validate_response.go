@@ -53,6 +53,12 @@ func (v *Validator) checkResponse(ctx context.Context, route *routers.Route, ex 
 	return append(problems, v.bodyProblems(ctx, route, ex, header)...)
 }
 
+// The options of the header and body steps; kin-openapi only reads them.
+var (
+	headerOptions = &openapi3filter.Options{MultiError: true, ExcludeResponseBody: true}
+	bodyOptions   = &openapi3filter.Options{MultiError: true}
+)
+
 // headerProblems validates the documented response headers alone: the
 // body is excluded, and the status was checked before.
 func (v *Validator) headerProblems(ctx context.Context, route *routers.Route, ex *Exchange) []Problem {
@@ -60,7 +66,7 @@ func (v *Validator) headerProblems(ctx context.Context, route *routers.Route, ex
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: ex.Request, Route: route},
 		Status:                 ex.StatusCode,
 		Header:                 ex.Header,
-		Options:                &openapi3filter.Options{MultiError: true, ExcludeResponseBody: true},
+		Options:                headerOptions,
 	}
 	if err := openapi3filter.ValidateResponse(ctx, input); err != nil {
 		return []Problem{{KindResponseHeader, firstLine(err.Error())}}
@@ -74,15 +80,15 @@ func (v *Validator) headerProblems(ctx context.Context, route *routers.Route, ex
 // replaced by its copy without response headers, so that every error here
 // is about the body.
 func (v *Validator) bodyProblems(ctx context.Context, route *routers.Route, ex *Exchange, header http.Header) []Problem {
-	bodyRoute := *route
-	if op := v.bodyOnly[route.Operation]; op != nil {
-		bodyRoute.Operation = op
+	bodyRoute := v.bodyOnly[route.Operation]
+	if bodyRoute == nil {
+		bodyRoute = route
 	}
 	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: ex.Request, Route: &bodyRoute},
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: ex.Request, Route: bodyRoute},
 		Status:                 ex.StatusCode,
 		Header:                 header,
-		Options:                &openapi3filter.Options{MultiError: true},
+		Options:                bodyOptions,
 	}
 	input.SetBodyBytes(ex.Body)
 	err := openapi3filter.ValidateResponse(ctx, input)
