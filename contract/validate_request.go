@@ -25,8 +25,7 @@ func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []
 		return nil, []Problem{{KindRoute, fmt.Sprintf("%s %s: %v", req.Method, req.URL.EscapedPath(), err)}}
 	}
 	// Validate a shallow copy reading body, so that the caller's request
-	// and body stay as they were: with SkipSettingDefaults, kin-openapi
-	// changes neither the URL nor the headers they share.
+	// and body stay as they were (see requestOptions).
 	r := req.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -35,14 +34,19 @@ func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []
 		Request:    r,
 		PathParams: params,
 		Route:      route,
-		Options: &openapi3filter.Options{
-			MultiError:                        true,
-			RejectWhenRequestBodyNotSpecified: true,
-			SkipSettingDefaults:               true,
-			AuthenticationFunc:                headerPresent,
-		},
+		Options:    requestOptions,
 	}
 	return route, requestProblems(openapi3filter.ValidateRequest(ctx, input))
+}
+
+// requestOptions are the options of every request validation; kin-openapi
+// only reads them. With SkipSettingDefaults, it changes neither the URL nor
+// the headers of the request.
+var requestOptions = &openapi3filter.Options{
+	MultiError:                        true,
+	RejectWhenRequestBodyNotSpecified: true,
+	SkipSettingDefaults:               true,
+	AuthenticationFunc:                headerPresent,
 }
 
 // findRoute matches the request's method and path to an operation: the

@@ -110,9 +110,10 @@ type Validator struct {
 	// slashes holds the numbers of '/' in the document's paths, in
 	// descending order: the suffixes of a request path worth routing.
 	slashes []int
-	// bodyOnly maps each operation to a copy whose responses document no
-	// headers, with which the body is checked apart from the headers.
-	bodyOnly map[*openapi3.Operation]*openapi3.Operation
+	// bodyOnly maps each operation to a route to a copy of it whose
+	// responses document no headers, with which the body is checked apart
+	// from the headers.
+	bodyOnly map[*openapi3.Operation]*routers.Route
 }
 
 // NewValidator builds a Validator from the embedded spec.
@@ -147,7 +148,7 @@ func NewValidatorFromDoc(doc *openapi3.T) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: build validator: %w", err)
 	}
-	v := &Validator{doc: &d, router: router, bodyOnly: map[*openapi3.Operation]*openapi3.Operation{}}
+	v := &Validator{doc: &d, router: router, bodyOnly: map[*openapi3.Operation]*routers.Route{}}
 	for path, item := range d.Paths.Map() {
 		if n := strings.Count(path, "/"); !slices.Contains(v.slashes, n) {
 			v.slashes = append(v.slashes, n)
@@ -155,9 +156,9 @@ func NewValidatorFromDoc(doc *openapi3.T) (*Validator, error) {
 		if item == nil {
 			continue
 		}
-		for _, op := range item.Operations() {
+		for method, op := range item.Operations() {
 			if op != nil {
-				v.bodyOnly[op] = withoutResponseHeaders(op)
+				v.bodyOnly[op] = &routers.Route{Spec: &d, Path: path, PathItem: item, Method: method, Operation: withoutResponseHeaders(op)}
 			}
 		}
 	}

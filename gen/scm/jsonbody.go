@@ -93,11 +93,12 @@ func UnmarshalJSON(body []byte, v any) error {
 // encoding/json's Number, their text kept as sent, as kin-openapi's schema
 // validation expects them. An error wraps ErrMalformedJSON.
 func DecodeJSON(body []byte) (any, error) {
-	dec := decoders.Get().(*jsontext.Decoder)
-	defer decoders.Put(dec)
-	dec.Reset(bytes.NewReader(body))
-	v, err := decodeValue(dec)
-	if err == nil && len(bytes.TrimLeft(body[dec.InputOffset():], jsonSpace)) == 0 {
+	r := readers.Get().(*bodyReader)
+	defer readers.Put(r)
+	r.src.Reset(body)
+	r.dec.Reset(&r.src)
+	v, err := decodeValue(&r.dec)
+	if err == nil && len(bytes.TrimLeft(body[r.dec.InputOffset():], jsonSpace)) == 0 {
 		return v, nil
 	}
 	// A Decoder reads a stream of values; whether the body is one value is
@@ -111,9 +112,15 @@ func DecodeJSON(body []byte) (any, error) {
 // jsonSpace holds the whitespace characters of RFC 8259 §2.
 const jsonSpace = " \t\r\n"
 
-// decoders holds jsontext Decoders for DecodeJSON to reuse. Their default
-// options are the rules: valid UTF-8, no repeated member name.
-var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(bytes.NewReader(nil)) }}
+// bodyReader is a jsontext Decoder with its source, for DecodeJSON to
+// reuse. The Decoder's default options are the rules: valid UTF-8, no
+// repeated member name.
+type bodyReader struct {
+	src bytes.Reader
+	dec jsontext.Decoder
+}
+
+var readers = sync.Pool{New: func() any { return new(bodyReader) }}
 
 // decodeValue reads one JSON value from dec, token by token.
 func decodeValue(dec *jsontext.Decoder) (any, error) {
