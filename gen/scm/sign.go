@@ -66,13 +66,7 @@ const HeaderSdkDate = "X-Sdk-Date"
 // change to the method, URL, body or a signed header after Sign
 // invalidates the signature.
 func Sign(req *http.Request, ak, sk string, t time.Time, opts ...SignOption) error {
-	var o signOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	if o.unsignedPayload && req != nil && req.URL != nil {
+	if len(opts) > 0 && applySignOptions(opts).unsignedPayload && req != nil && req.URL != nil {
 		if req.Header == nil {
 			req.Header = make(http.Header)
 		}
@@ -87,6 +81,19 @@ type SignOption func(*signOptions)
 // signOptions holds what the SignOptions chose.
 type signOptions struct {
 	unsignedPayload bool
+}
+
+// applySignOptions returns what opts choose. It is a function of its own,
+// called only when there are options, so that a call to Sign without any
+// allocates nothing for them.
+func applySignOptions(opts []SignOption) signOptions {
+	var o signOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
 }
 
 // WithUnsignedPayload makes Sign leave the body out of the signature: it
