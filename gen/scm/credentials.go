@@ -75,23 +75,9 @@ func CredentialsFromEnv() (Credentials, error) {
 // missing; the error lists every missing one at once. The Credentials are
 // then checked with Validate.
 func CredentialsFromLookup(lookup func(key string) (string, bool)) (Credentials, error) {
-	get := func(key string) string {
-		v, _ := lookup(key) // unset and empty are both missing
-		return v
-	}
-	c := Credentials{
-		AK:            NewSecret(get(EnvAK)),
-		SK:            NewSecret(get(EnvSK)),
-		SecurityToken: NewSecret(get(EnvSecurityToken)),
-		ProjectID:     get(EnvProjectID),
-	}
-	var missing []string
-	for _, v := range []struct{ name, value string }{
-		{EnvAK, c.AK.Reveal()}, {EnvSK, c.SK.Reveal()}, {EnvProjectID, c.ProjectID},
-	} {
-		if v.value == "" {
-			missing = append(missing, v.name)
-		}
+	c, missing := readEnvCredentials(lookup)
+	if c.ProjectID == "" {
+		missing = append(missing, EnvProjectID)
 	}
 	if len(missing) > 0 {
 		return Credentials{}, fmt.Errorf("scm: credentials from environment: missing %s", strings.Join(missing, ", "))
@@ -100,6 +86,29 @@ func CredentialsFromLookup(lookup func(key string) (string, bool)) (Credentials,
 		return Credentials{}, fmt.Errorf("scm: credentials from environment: %w", err)
 	}
 	return c, nil
+}
+
+// readEnvCredentials reads the variables EnvAK, EnvSK, EnvProjectID and
+// EnvSecurityToken through lookup, unchecked, and lists which of the
+// required keys, EnvAK and EnvSK, are missing (unset or empty).
+func readEnvCredentials(lookup func(key string) (string, bool)) (c Credentials, missing []string) {
+	get := func(key string) string {
+		v, _ := lookup(key) // unset and empty are both missing
+		return v
+	}
+	c = Credentials{
+		AK:            NewSecret(get(EnvAK)),
+		SK:            NewSecret(get(EnvSK)),
+		SecurityToken: NewSecret(get(EnvSecurityToken)),
+		ProjectID:     get(EnvProjectID),
+	}
+	if c.AK.IsZero() {
+		missing = append(missing, EnvAK)
+	}
+	if c.SK.IsZero() {
+		missing = append(missing, EnvSK)
+	}
+	return c, missing
 }
 
 // checkKeys checks an access key pair without ever quoting it.

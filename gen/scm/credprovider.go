@@ -61,23 +61,7 @@ func (p EnvProvider) Retrieve(context.Context) (Credentials, time.Time, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	get := func(key string) string {
-		v, _ := lookup(key) // unset and empty are both missing
-		return v
-	}
-	c := Credentials{
-		AK:            NewSecret(get(EnvAK)),
-		SK:            NewSecret(get(EnvSK)),
-		SecurityToken: NewSecret(get(EnvSecurityToken)),
-		ProjectID:     get(EnvProjectID),
-	}
-	var missing []string
-	if c.AK.IsZero() {
-		missing = append(missing, EnvAK)
-	}
-	if c.SK.IsZero() {
-		missing = append(missing, EnvSK)
-	}
+	c, missing := readEnvCredentials(lookup)
 	if len(missing) > 0 {
 		return Credentials{}, time.Time{}, &lackError{source: "environment", detail: "missing " + strings.Join(missing, ", ")}
 	}
