@@ -42,13 +42,7 @@ func withCredentialsProviderClock(p CredentialsProvider, now func() time.Time) C
 			if err != nil {
 				return fmt.Errorf("scm: get credentials: %w", err)
 			}
-			if creds.ProjectID != "" {
-				req.Header.Set(HeaderProjectID, creds.ProjectID)
-			}
-			if !creds.SecurityToken.IsZero() {
-				req.Header.Set(HeaderSecurityToken, creds.SecurityToken.Reveal())
-			}
-			return Sign(req, creds.AK.Reveal(), creds.SK.Reveal(), now())
+			return signWithCredentials(req, creds, now())
 		})
 		return nil
 	}

@@ -39,16 +39,22 @@ func withAKSKClock(creds Credentials, now func() time.Time) ClientOption {
 			return err
 		}
 		c.RequestEditors = append(c.RequestEditors, func(_ context.Context, req *http.Request) error {
-			if creds.ProjectID != "" {
-				req.Header.Set(HeaderProjectID, creds.ProjectID)
-			}
-			if !creds.SecurityToken.IsZero() {
-				req.Header.Set(HeaderSecurityToken, creds.SecurityToken.Reveal())
-			}
-			return Sign(req, creds.AK.Reveal(), creds.SK.Reveal(), now())
+			return signWithCredentials(req, creds, now())
 		})
 		return nil
 	}
+}
+
+// signWithCredentials sets X-Project-Id and X-Security-Token when creds
+// have them, and signs req, those headers included, at t.
+func signWithCredentials(req *http.Request, creds Credentials, t time.Time) error {
+	if creds.ProjectID != "" {
+		req.Header.Set(HeaderProjectID, creds.ProjectID)
+	}
+	if !creds.SecurityToken.IsZero() {
+		req.Header.Set(HeaderSecurityToken, creds.SecurityToken.Reveal())
+	}
+	return Sign(req, creds.AK.Reveal(), creds.SK.Reveal(), t)
 }
 
 // WithToken returns a ClientOption that sends the IAM token in the
